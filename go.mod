@@ -1,0 +1,3 @@
+module github.com/packer-sysprep/packer-plugin-sysprep
+
+go 1.26.8
