@@ -1,0 +1,178 @@
+package ext4
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/conformance"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
+)
+
+// geometries are the mkfs variants every read/write test runs on.
+var geometries = []struct {
+	name string
+	size string
+	args []string
+}{
+	{"ext4-4k", "64M", nil},
+	{"ext4-1k-boot", "32M", []string{"-b", "1024"}},
+	{"ext4-nocsum", "64M", []string{"-O", "^metadata_csum,uninit_bg"}},
+	{"ext4-csumseed", "64M", []string{"-O", "metadata_csum_seed,orphan_file"}},
+	{"ext3", "32M", []string{"-t", "ext3"}},
+	{"ext2", "32M", []string{"-t", "ext2", "-b", "2048"}},
+	{"ext4-64k", "128M", []string{"-b", "65536"}},
+	{"ext4-nodirindex", "32M", []string{"-O", "^dir_index,^64bit", "-I", "128"}},
+}
+
+func sampleTree() testtool.Tree {
+	tr := testtool.Tree{
+		"etc/hostname":       "guest\n",
+		"etc/machine-id":     "0123456789abcdef0123456789abcdef\n",
+		"etc/empty":          "",
+		"etc/ssh/":           "",
+		"etc/motd":           strings.Repeat("hello world\n", 2000),
+		"bin":                "-> usr/bin",
+		"usr/bin/":           "",
+		"usr/lib/os-release": "ID=debian\n",
+		"etc/os-release":     "-> ../usr/lib/os-release",
+		"long/link":          "-> " + strings.Repeat("x/", 60) + "end",
+		"var/log/":           "",
+	}
+	return tr
+}
+
+// mkfsWithExtras makes an image from tree plus hard links and xattrs set on
+// the host tree before mkfs copies it.
+func mkfsSample(t *testing.T, size string, args ...string) (img, src string) {
+	t.Helper()
+	testtool.Need(t, "mkfs.ext4")
+	dir := t.TempDir()
+	src = filepath.Join(dir, "root")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sampleTree().WriteDir(t, src)
+	if err := os.Link(filepath.Join(src, "etc/hostname"), filepath.Join(src, "etc/hostname.link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Setxattr(filepath.Join(src, "etc/hostname"), "user.note", []byte("kept"), 0); err != nil {
+		t.Logf("host cannot set user xattrs here: %v", err)
+	}
+	big := make([]byte, 400)
+	for i := range big {
+		big[i] = byte(i)
+	}
+	_ = syscall.Setxattr(filepath.Join(src, "etc/motd"), "user.big", big, 0)
+	if err := os.Chmod(filepath.Join(src, "etc/ssh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	img = filepath.Join(dir, "ext4.img")
+	a := append([]string{"-q", "-F", "-E", "root_owner=0:0", "-d", src}, args...)
+	a = append(a, img, size)
+	testtool.Run(t, "mkfs.ext4", a...)
+	return img, src
+}
+
+// kernelCanMount reports whether the running kernel mounts this block size.
+func kernelCanMount(args []string) bool {
+	for i, a := range args {
+		if a == "-b" && i+1 < len(args) && args[i+1] == "65536" {
+			return os.Getpagesize() >= 65536
+		}
+	}
+	return true
+}
+
+// TestReadMatchesKernel reads mkfs-made images of every geometry and compares
+// the engine's view with a read-only kernel mount.
+func TestReadMatchesKernel(t *testing.T) {
+	for _, g := range geometries {
+		t.Run(g.name, func(t *testing.T) {
+			img, src := mkfsSample(t, g.size, g.args...)
+			f := openFS(t, img, true)
+			got := conformance.Snapshot(t, f)
+			if err := f.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if d := conformance.Diff(got, testtool.Snapshot(t, src)); d != "" {
+				t.Fatalf("engine vs the source tree:\n%s", d)
+			}
+			if kernelCanMount(g.args) {
+				mnt := testtool.Mount(t, "ext4", img, 0, 0)
+				if d := conformance.Diff(got, testtool.Snapshot(t, mnt)); d != "" {
+					t.Fatalf("engine vs kernel:\n%s", d)
+				}
+			}
+			if len(got) < 10 {
+				t.Fatalf("only %d entries read", len(got))
+			}
+		})
+	}
+}
+
+// TestFreeRangesMatchDumpe2fs compares FreeRanges with dumpe2fs's free blocks.
+func TestFreeRangesMatchDumpe2fs(t *testing.T) {
+	testtool.Need(t, "dumpe2fs")
+	for _, g := range geometries[:4] {
+		t.Run(g.name, func(t *testing.T) {
+			img, _ := mkfsSample(t, g.size, g.args...)
+			f := openFS(t, img, true)
+			rs, err := f.FreeRanges()
+			if err != nil {
+				t.Fatal(err)
+			}
+			bs := f.geo.bs
+			f.Close()
+			var got []string
+			var total int64
+			for _, r := range rs {
+				a, b := r.Off/bs, r.End()/bs-1
+				total += r.Len / bs
+				if a == b {
+					got = append(got, fmt.Sprint(a))
+				} else {
+					got = append(got, fmt.Sprintf("%d-%d", a, b))
+				}
+			}
+			out := testtool.Run(t, "dumpe2fs", img)
+			var want []string
+			for _, line := range strings.Split(out, "\n") {
+				if rest, ok := strings.CutPrefix(line, "  Free blocks: "); ok && rest != "" {
+					want = append(want, strings.Split(rest, ", ")...)
+				}
+			}
+			// dumpe2fs splits ranges at group boundaries; join both the same way.
+			if strings.Join(joinRanges(want), ",") != strings.Join(joinRanges(got), ",") {
+				t.Fatalf("free ranges:\n got %v\nwant %v", joinRanges(got), joinRanges(want))
+			}
+			if total == 0 {
+				t.Fatal("no free space reported")
+			}
+		})
+	}
+}
+
+func joinRanges(rs []string) []string {
+	type r struct{ a, b int64 }
+	var xs []r
+	for _, s := range rs {
+		var a, b int64
+		if n, _ := fmt.Sscanf(s, "%d-%d", &a, &b); n < 2 {
+			b = a
+		}
+		if k := len(xs); k > 0 && xs[k-1].b+1 == a {
+			xs[k-1].b = b
+			continue
+		}
+		xs = append(xs, r{a, b})
+	}
+	var out []string
+	for _, x := range xs {
+		out = append(out, fmt.Sprintf("%d-%d", x.a, x.b))
+	}
+	return out
+}
