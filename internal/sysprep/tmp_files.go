@@ -1,0 +1,22 @@
+package sysprep
+
+import "context"
+
+func init() { register(tmpFiles{}) }
+
+// tmpFiles empties /tmp and /var/tmp, dotfiles included, and keeps the
+// directories themselves.
+type tmpFiles struct{}
+
+func (tmpFiles) Name() string    { return "tmp-files" }
+func (tmpFiles) Summary() string { return "Remove temporary files" }
+func (tmpFiles) DefaultOn() bool { return true }
+
+func (tmpFiles) Apply(_ context.Context, e *Env) error {
+	for _, dir := range []string{"/tmp", "/var/tmp"} {
+		if err := emptyDir(e, dir); err != nil {
+			return err
+		}
+	}
+	return nil
+}
