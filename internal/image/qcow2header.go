@@ -120,6 +120,9 @@ func readQcow2Meta(r io.ReaderAt, fileSize int64, path string) (*qcow2Meta, erro
 		_, _ = binary.Decode(buf, binary.BigEndian, h)
 		h.RefcountOrder, h.HeaderLength = 4, qcow2HeaderV2Size
 	case 3:
+		if fileSize < qcow2HeaderV3Size {
+			return nil, &CorruptError{Path: path, Format: "qcow2", Field: "header", Off: 0, Err: ErrTruncated}
+		}
 		if h.HeaderLength < qcow2HeaderV3Size || h.HeaderLength%8 != 0 {
 			return nil, corrupt("header_length", 0x64, "%d is not a multiple of 8 of at least 104", h.HeaderLength)
 		}
@@ -133,7 +136,10 @@ func readQcow2Meta(r io.ReaderAt, fileSize int64, path string) (*qcow2Meta, erro
 		return nil, corrupt("cluster_bits", 0x14, "%d is outside [%d, %d]", h.ClusterBits, qcow2MinClusterBits, qcow2MaxClusterBits)
 	}
 	m.clusterSize = 1 << h.ClusterBits
-	if int64(h.HeaderLength) > m.clusterSize || fileSize < int64(h.HeaderLength) {
+	if fileSize < int64(h.HeaderLength) && int64(h.HeaderLength) <= m.clusterSize {
+		return nil, &CorruptError{Path: path, Format: "qcow2", Field: "header", Off: 0, Err: ErrTruncated}
+	}
+	if int64(h.HeaderLength) > m.clusterSize {
 		return nil, corrupt("header_length", 0x64, "%d does not fit the first cluster of the file", h.HeaderLength)
 	}
 	if h.CryptMethod != 0 {
