@@ -1,0 +1,44 @@
+package customize
+
+import (
+	"errors"
+	"path"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+)
+
+func validateDelete(arg string) error {
+	p, err := guestPath("path", arg)
+	if err != nil {
+		return err
+	}
+	if p == "/" {
+		return errors.New("refusing to delete the whole guest")
+	}
+	if _, err := path.Match(path.Base(p), ""); err != nil {
+		return errors.New("bad glob pattern")
+	}
+	return nil
+}
+
+// applyDelete removes every match of the guest glob (rm -rf, symlinks not
+// followed). No match is not an error.
+func applyDelete(r *run, arg string) error {
+	p, _ := guestPath("path", arg)
+	matches, err := fs.Glob(r.root, p)
+	if err != nil {
+		return err
+	}
+	if len(matches) == 0 {
+		r.logf("customize: --delete %s: nothing matched", p)
+	}
+	for _, m := range matches {
+		if m == "/" {
+			continue
+		}
+		if err := fs.RemoveAll(r.root, m, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
