@@ -58,6 +58,9 @@ func installFirstBootUnit(e *Env, u firstBootUnit) error {
 	if err := writeIfChanged(e, unitPath, []byte(u.Text), 0o644); err != nil {
 		return err
 	}
+	if err := chmodIfChanged(e, unitPath, 0o644); err != nil {
+		return err
+	}
 	if !existed {
 		if err := setLabel(e, unitPath, label); err != nil {
 			return err

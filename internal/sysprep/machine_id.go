@@ -1,9 +1,6 @@
 package sysprep
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 func init() { register(machineID{}) }
 
@@ -42,7 +39,10 @@ func (machineID) Apply(_ context.Context, e *Env) error {
 			return nil
 		}
 		if err := writeIfChanged(e, etcMachineID, []byte(uninitialized), 0o444); err != nil {
-			return fmt.Errorf("%s: %w", etcMachineID, err)
+			return err
+		}
+		if err := chmodIfChanged(e, etcMachineID, 0o444); err != nil {
+			return err
 		}
 		e.Note("%s set to \"uninitialized\": each clone makes a new ID and runs a systemd first boot", etcMachineID)
 	case ok:

@@ -188,9 +188,10 @@ func truncateRegular(e *Env, p string) (bool, error) {
 	return true, nil
 }
 
-// writeIfChanged makes p a regular file holding data with mode perm,
-// touching nothing when it already is. An existing symlink or directory at
-// p is an error (never written through).
+// writeIfChanged makes p a regular file holding data, touching nothing
+// when it already does. A new file gets mode perm; an existing one keeps its
+// mode, owner and xattrs. An existing symlink or directory at p is an error
+// (never written through).
 func writeIfChanged(e *Env, p string, data []byte, perm iofs.FileMode) error {
 	st, ok, err := lstat(e, p)
 	if err != nil {
@@ -204,20 +205,27 @@ func writeIfChanged(e *Env, p string, data []byte, perm iofs.FileMode) error {
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(old, data) {
-			if err := e.Root.WriteFile(p, data, perm); err != nil {
-				return fmt.Errorf("write %s: %w", p, err)
-			}
+		if bytes.Equal(old, data) {
+			return nil
 		}
-		if st.Mode.Perm() != perm.Perm() {
-			if err := e.Root.Chmod(p, perm); err != nil {
-				return fmt.Errorf("chmod %s: %w", p, err)
-			}
-		}
-		return nil
 	}
 	if err := e.Root.WriteFile(p, data, perm); err != nil {
 		return fmt.Errorf("write %s: %w", p, err)
+	}
+	return nil
+}
+
+// chmodIfChanged sets the permission bits of p when they differ.
+func chmodIfChanged(e *Env, p string, perm iofs.FileMode) error {
+	st, err := e.Root.Lstat(p)
+	if err != nil {
+		return err
+	}
+	if st.Mode.Perm() == perm.Perm() {
+		return nil
+	}
+	if err := e.Root.Chmod(p, perm); err != nil {
+		return fmt.Errorf("chmod %s: %w", p, err)
 	}
 	return nil
 }

@@ -306,3 +306,19 @@ func TestTreeDiffHarness(t *testing.T) {
 		t.Fatalf("treeDiff = %q %q %q", r, c, n)
 	}
 }
+
+// newLabelledTree is testtool.MemFS with an SELinux label set on dir.
+func newLabelledTree(t *testing.T, tr testtool.Tree, dir, label string) fs.FS {
+	t.Helper()
+	f := testtool.MemFS(t, tr)
+	if err := f.SetXattr(dir, selinuxXattr, []byte(label)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// runOn runs operations on an existing tree.
+func runOn(t *testing.T, g *guest.Guest, f fs.FS, ops ...string) (*Report, error) {
+	t.Helper()
+	return Run(context.Background(), g, f, &Plan{Operations: ops}, RunOptions{})
+}
