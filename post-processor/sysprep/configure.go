@@ -9,27 +9,43 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 	"github.com/hashicorp/packer-plugin-sdk/template/config"
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+	"github.com/zclconf/go-cty/cty"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/cloudinit"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/customize"
 )
 
-// notInterpolated are the keys Configure leaves raw: output and report are
-// rendered in PostProcess with the artifact's data; the others may hold a
-// literal "{{" (file contents, YAML, passwords) that is not a template.
+// notInterpolated are the keys a legacy JSON template leaves raw: output
+// and report are rendered in PostProcess with the artifact's data; the others
+// may hold a literal "{{" (file contents, YAML, passwords).
 var notInterpolated = []string{
 	"output", "report", "customize", "cloud_init", "root_password", "root_password_hash",
 }
 
-// decode turns the raw configuration into p.config.
+// decode turns the raw configuration into p.config. HCL2 templates have
+// their own interpolation, so their strings are taken literally (the SDK's
+// Go-template pass would reject a password or file content containing "{{");
+// only output and report are rendered, in PostProcess.
 func (p *PostProcessor) decode(raws ...interface{}) error {
-	return config.Decode(&p.config, &config.DecodeOpts{
+	hcl2 := false
+	for _, r := range raws {
+		if _, ok := r.(cty.Value); ok {
+			hcl2 = true
+		}
+	}
+	err := config.Decode(&p.config, &config.DecodeOpts{
 		PluginType:         pluginType,
-		Interpolate:        true,
+		Interpolate:        !hcl2,
 		InterpolateContext: &p.config.ctx,
 		InterpolateFilter:  &interpolate.RenderFilter{Exclude: notInterpolated},
 	}, raws...)
+	if err != nil {
+		return err
+	}
+	p.config.ctx.BuildName = p.config.PackerBuildName
+	p.config.ctx.BuildType = p.config.PackerBuilderType
+	return nil
 }
 
 // validate checks the whole configuration, builds the plan and returns
@@ -64,12 +80,10 @@ func (c *Config) validate() (plan *sysprep.Plan, diskSize int64, warnings []stri
 	for _, e := range ps {
 		add(e)
 	}
-	if len(ps) == 0 {
-		if e := plan.Validate(); e != nil {
-			for _, line := range strings.Split(e.Error(), "\n") {
-				if line = strings.TrimSpace(line); line != "" {
-					add(errors.New(line))
-				}
+	if e := plan.Validate(); e != nil {
+		for _, line := range strings.Split(e.Error(), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				add(errors.New(line))
 			}
 		}
 	}
