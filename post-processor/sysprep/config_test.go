@@ -288,7 +288,7 @@ func TestIsValidateCommand(t *testing.T) {
 		"/usr/bin/packer\x00-machine-readable\x00validate": true,
 		"packer\x00build\x00.\x00":                         false,
 		"packer\x00build\x00validate.pkr.hcl\x00":          false,
-		"packer\x00":                                       false,
+		"packer\x00": false,
 	} {
 		if got := isValidateCommand([]byte(cmd)); got != want {
 			t.Errorf("isValidateCommand(%q) = %v", cmd, got)
