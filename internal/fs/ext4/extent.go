@@ -118,6 +118,15 @@ func (f *FS) readMapping(n *Inode) (*mapping, error) {
 	if n.Flags()&flagInlineData != 0 {
 		return m, nil
 	}
+	switch n.Type() {
+	case sIFREG, sIFDIR:
+	case sIFLNK:
+		if f.isFastSymlink(n) {
+			return m, nil
+		}
+	default:
+		return m, nil // devices, fifos, sockets: i_block holds no blocks
+	}
 	if n.Flags()&flagExtents != 0 {
 		root := n.Raw[iBlock : iBlock+iBlockLen]
 		h, err := ParseExtentHeader(root)

@@ -165,6 +165,9 @@ func (n *Inode) timeAt(off, extraOff int) time.Time {
 }
 
 func (n *Inode) setTimeAt(off, extraOff int, t time.Time) {
+	if off >= goodOldSize && !n.hasExtra(off) {
+		return
+	}
 	sec := t.Unix()
 	n.put32(off, uint32(sec))
 	if extraOff != 0 && n.hasExtra(extraOff) {
