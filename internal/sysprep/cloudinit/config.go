@@ -8,6 +8,10 @@ import "fmt"
 // DefaultFileName is the drop-in written under /etc/cloud/cloud.cfg.d/.
 const DefaultFileName = "99-packer-sysprep.cfg"
 
+// DropInDir is where cloud-init reads drop-ins (*.cfg, in name order, later
+// names win, all over /etc/cloud/cloud.cfg).
+const DropInDir = "/etc/cloud/cloud.cfg.d"
+
 // Config is the cloud-init defaults to bake into the image. Nil pointers and
 // nil slices mean "not set" (inherit from the image's cloud.cfg); an empty
 // non-nil module list means "run no module of that stage".
@@ -25,6 +29,10 @@ type Config struct {
 	// ExtraYAML is merged in (a YAML mapping); typed fields above win.
 	ExtraYAML string
 }
+
+// Path returns the guest path of the drop-in: DropInDir/FileName, or
+// DefaultFileName when FileName is empty.
+func (c *Config) Path() string { return DropInDir + "/" + c.fileName() }
 
 // DefaultUser is system_info.default_user.
 type DefaultUser struct {
