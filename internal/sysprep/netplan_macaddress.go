@@ -29,71 +29,45 @@ type yamlLine struct {
 	text   string // with its "\n"
 	indent int    // leading spaces; -1 for a blank or comment-only line
 	key    string // the mapping key, "" when the line is not "key:" or "key: value"
+	parent int    // the line owning this one, -1 at top level
+	end    int    // index after the last line of this line's block
 }
 
-func parseYAMLLines(lines []string) ([]yamlLine, bool) {
-	out := make([]yamlLine, len(lines))
+// parseYAMLLines indexes the lines in one pass (a stack of open blocks), so
+// hostile input costs linear time. ok is false when indentation uses tabs.
+func parseYAMLLines(lines []string) (ls []yamlLine, ok bool) {
+	ls = make([]yamlLine, len(lines))
+	var stack []int // open lines, strictly increasing indents
+	lastText := -1  // last non-blank line seen
+	closeTo := func(indent int) {
+		for len(stack) > 0 && ls[stack[len(stack)-1]].indent >= indent {
+			ls[stack[len(stack)-1]].end = lastText + 1
+			stack = stack[:len(stack)-1]
+		}
+	}
 	for i, l := range lines {
 		body := strings.TrimRight(l, "\r\n")
 		t := strings.TrimLeft(body, " ")
-		out[i] = yamlLine{text: l, indent: -1}
+		ls[i] = yamlLine{text: l, indent: -1, parent: -1, end: i + 1}
 		if t == "" || strings.HasPrefix(t, "#") {
 			continue
 		}
 		if strings.HasPrefix(t, "\t") {
 			return nil, false
 		}
-		out[i].indent = len(body) - len(t)
+		ls[i].indent = len(body) - len(t)
 		if k, _, ok := strings.Cut(t, ":"); ok && !strings.ContainsAny(k, "{}[]\"' ") && !strings.HasPrefix(k, "- ") {
-			out[i].key = k
+			ls[i].key = k
 		}
+		closeTo(ls[i].indent)
+		if len(stack) > 0 {
+			ls[i].parent = stack[len(stack)-1]
+		}
+		stack = append(stack, i)
+		lastText = i
 	}
-	return out, true
-}
-
-// blockEnd returns the index after the block of line i: the following
-// lines indented deeper than it (and blank or comment lines among them).
-func blockEnd(ls []yamlLine, i int) int {
-	end := i + 1
-	for j := i + 1; j < len(ls); j++ {
-		if ls[j].indent < 0 {
-			continue
-		}
-		if ls[j].indent <= ls[i].indent {
-			break
-		}
-		end = j + 1
-	}
-	return end
-}
-
-// parentOf returns the index of the line owning line i, or -1.
-func parentOf(ls []yamlLine, i int) int {
-	for j := i - 1; j >= 0; j-- {
-		if ls[j].indent >= 0 && ls[j].indent < ls[i].indent {
-			return j
-		}
-	}
-	return -1
-}
-
-// childKeys lists the indexes of the direct children of line p.
-func childKeys(ls []yamlLine, p int) []int {
-	var out []int
-	end := blockEnd(ls, p)
-	depth := -1
-	for j := p + 1; j < end; j++ {
-		if ls[j].indent < 0 {
-			continue
-		}
-		if depth < 0 {
-			depth = ls[j].indent
-		}
-		if ls[j].indent == depth {
-			out = append(out, j)
-		}
-	}
-	return out
+	closeTo(0)
+	return ls, true
 }
 
 // netplanUnpin returns the edited lines, or ok=false when the document has
@@ -108,39 +82,56 @@ func netplanUnpin(lines []string) (out []string, ok bool) {
 		}
 		return lines, true
 	}
+	children := make([]int, len(ls))
+	for _, l := range ls {
+		if l.parent >= 0 {
+			children[l.parent]++
+		}
+	}
 	drop := make([]bool, len(ls))
 	dropBlock := func(i int) {
-		for j := i; j < blockEnd(ls, i); j++ {
+		if drop[i] {
+			return // inside a block already dropped
+		}
+		for j := i; j < ls[i].end; j++ {
 			drop[j] = true
 		}
 	}
+	var emptied []int // lines whose children may all be gone
 	for i, l := range ls {
 		if l.key != "macaddress" {
-			if strings.Contains(l.text, "macaddress") && l.indent >= 0 && !strings.HasPrefix(strings.TrimSpace(l.text), "#") {
-				return lines, false // flow style, quoted key, list item...
+			if strings.Contains(l.text, "macaddress") && l.indent >= 0 {
+				return lines, false // flow style, quoted key, list item, trailing comment...
 			}
 			continue
 		}
-		p := parentOf(ls, i)
-		if p < 0 {
+		p := l.parent
+		switch {
+		case p < 0:
 			return lines, false
-		}
-		if ls[p].key != "match" {
+		case ls[p].key != "match":
 			dropBlock(i) // a fixed address set on the interface
-			continue
-		}
-		if len(childKeys(ls, p)) > 1 {
+			emptied = append(emptied, p)
+		case children[p] > 1:
 			dropBlock(i)
-			continue
-		}
-		dropBlock(p)
-		if gp := parentOf(ls, p); gp >= 0 {
-			for _, c := range childKeys(ls, gp) {
-				if ls[c].key == "set-name" {
-					dropBlock(c)
+		default:
+			dropBlock(p)
+			if gp := ls[p].parent; gp >= 0 {
+				for j := p + 1; j < ls[gp].end; j = ls[j].end {
+					if ls[j].indent >= 0 && ls[j].parent == gp && ls[j].key == "set-name" {
+						dropBlock(j)
+					}
 				}
+				emptied = append(emptied, gp)
 			}
 		}
+	}
+	for _, i := range emptied {
+		if drop[i] || !allDropped(ls, drop, i) {
+			continue
+		}
+		// "ens4:" alone would be a null, which netplan refuses.
+		ls[i].text = emptyMapping(ls[i].text)
 	}
 	for i, l := range ls {
 		if !drop[i] {
@@ -148,6 +139,22 @@ func netplanUnpin(lines []string) (out []string, ok bool) {
 		}
 	}
 	return out, true
+}
+
+// allDropped reports whether every line in the block of line i was dropped.
+func allDropped(ls []yamlLine, drop []bool, i int) bool {
+	for j := i + 1; j < ls[i].end; j++ {
+		if ls[j].indent >= 0 && !drop[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// emptyMapping turns "  key:\n" into "  key: {}\n", keeping the line end.
+func emptyMapping(text string) string {
+	body := strings.TrimRight(text, "\r\n")
+	return strings.TrimRight(body, " ") + " {}" + text[len(body):]
 }
 
 // netplanUnpinAll applies netplanUnpin to each file matching the patterns.
