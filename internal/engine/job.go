@@ -103,10 +103,12 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Image == "" {
-		return "sysprep: " + e.Err.Error()
+	msg := e.Err.Error()
+	// Lower layers often start with the path already (image.Open does).
+	if e.Image == "" || strings.HasPrefix(msg, e.Image+": ") || strings.HasPrefix(msg, e.Image+" ") {
+		return "sysprep: " + msg
 	}
-	return "sysprep: " + e.Image + ": " + e.Err.Error()
+	return "sysprep: " + e.Image + ": " + msg
 }
 
 func (e *Error) Unwrap() error { return e.Err }

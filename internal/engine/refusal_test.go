@@ -1,0 +1,160 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool/guestgen"
+)
+
+func TestDryRunWritesNothing(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 256 << 20})
+	before := sha256File(t, d.Path)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "never.qcow2")
+	for _, output := range []string{"", out} {
+		res, err := Run(context.Background(), Job{Input: d.Path, Output: output, DryRun: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !res.DryRun || res.FileSize != 0 || res.Output != "" && res.Output != output {
+			t.Errorf("result: %+v", res)
+		}
+		var removed int
+		for _, op := range res.Operations {
+			removed += len(op.Removed)
+		}
+		if removed == 0 {
+			t.Error("a dry run reports nothing removed")
+		}
+	}
+	noTempFiles(t, dir)
+	if sha256File(t, d.Path) != before {
+		t.Fatal("the input changed")
+	}
+}
+
+func TestRunRefusesOutputOverInput(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "raw", Size: 128 << 20})
+	before := sha256File(t, d.Path)
+	link := filepath.Join(t.TempDir(), "link.img")
+	if err := os.Symlink(d.Path, link); err != nil {
+		t.Fatal(err)
+	}
+	hard := filepath.Join(filepath.Dir(d.Path), "hard.img")
+	if err := os.Link(d.Path, hard); err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{d.Path, link, hard, d.Path + "/."} {
+		_, err := Run(context.Background(), Job{Input: d.Path, Output: out})
+		if err == nil {
+			t.Fatalf("output %s accepted", out)
+		}
+		if !errors.Is(err, ErrUsage) && !errors.Is(err, image.ErrSameFile) {
+			t.Errorf("output %s: %v (want ErrUsage or image.ErrSameFile)", out, err)
+		}
+		if !strings.HasPrefix(err.Error(), "sysprep: ") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("error is not one sysprep line: %q", err)
+		}
+	}
+	if sha256File(t, d.Path) != before {
+		t.Fatal("the input changed")
+	}
+}
+
+func TestRunCancelLeavesNothing(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 512 << 20})
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.qcow2")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Job{Input: d.Path, Output: out}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled before start: %v", err)
+	}
+	noTempFiles(t, dir)
+
+	// Cancelled during the operations.
+	ctx, cancel = context.WithCancel(context.Background())
+	_, err := Run(ctx, Job{Input: d.Path, Output: out, OnOperation: func(n string) {
+		if n == "logfiles" {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled during the operations: %v", err)
+	}
+	noTempFiles(t, dir)
+
+	// Cancelled during the export.
+	ctx, cancel = context.WithCancel(context.Background())
+	_, err = Run(ctx, Job{Input: d.Path, Output: out, Progress: func(done, total int64) {
+		if done > 0 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled during the export: %v", err)
+	}
+	noTempFiles(t, dir)
+	cancel()
+}
+
+func TestRunUsageErrors(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "raw", Size: 128 << 20})
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.img")
+	bad := sysprep.DefaultPlan()
+	bad.Operations = []string{"logfile"}
+	for name, j := range map[string]Job{
+		"no input":          {Output: out},
+		"no output":         {Input: d.Path},
+		"raw compressed":    {Input: d.Path, Output: out, Format: image.FormatRaw, Compression: "zstd"},
+		"input raw, zstd":   {Input: d.Path, Output: out, Compression: "zstd"}, // format "" = the input's: raw
+		"bad compression":   {Input: d.Path, Output: out, Compression: "lz4"},
+		"bad format":        {Input: d.Path, Output: out, Format: "vmdk"},
+		"unknown operation": {Input: d.Path, Output: out, Plan: bad},
+		"shrink":            {Input: d.Path, Output: out, DiskSize: 64 << 20},
+		"output is a dir":   {Input: d.Path, Output: dir},
+	} {
+		_, err := Run(context.Background(), j)
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+			continue
+		}
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "sysprep: ") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: not one sysprep line: %q", name, msg)
+		}
+		if name == "unknown operation" && !strings.Contains(msg, `did you mean "logfiles"`) {
+			t.Errorf("%s: no suggestion: %q", name, msg)
+		}
+	}
+	noTempFiles(t, dir)
+}
+
+func TestRunMissingInput(t *testing.T) {
+	_, err := Run(context.Background(), Job{Input: "/nonexistent/disk.qcow2", Output: filepath.Join(t.TempDir(), "o")})
+	if err == nil || !strings.HasPrefix(err.Error(), "sysprep: /nonexistent/disk.qcow2: ") || strings.Count(err.Error(), "/nonexistent/disk.qcow2") != 1 {
+		t.Fatalf("error %q: want one mention of the image", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	r := &Result{Operations: []sysprep.OpReport{
+		{Name: "logfiles", Removed: []string{"/var/log/a", "/var/log/b"}},
+		{Name: "customize", Changed: []string{"/etc/hostname"}, Created: []string{"/etc/motd"}, Notes: []string{"random seed refilled"}},
+		{Name: "utmp"},
+	}}
+	want := []string{"logfiles: 2 removed", "customize: 1 changed, 1 created (random seed refilled)", "utmp: nothing to do"}
+	got := r.Summary()
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Summary:\n got %q\nwant %q", got, want)
+	}
+}
