@@ -103,6 +103,11 @@ func cloudInitResetMachineID(e *Env) error {
 	}
 	switch e.Plan.MachineID {
 	case MachineIDUninitialized:
+		if missing {
+			if st, err := e.Root.Lstat("/etc"); err != nil || !st.IsDir() {
+				return nil // no /etc: not a system whose machine-id we manage
+			}
+		}
 		if missing || !cloudInitFileIs(e, machineIDPath, uninitializedMachineID) {
 			if err := e.Root.WriteFile(machineIDPath, []byte(uninitializedMachineID), 0o444); err != nil {
 				return fmt.Errorf("%s: %w", machineIDPath, err)
