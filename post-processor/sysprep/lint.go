@@ -40,11 +40,8 @@ func (c *Config) lint(plan *sysprep.Plan) []string {
 		if !enabled("cloud-init-config") {
 			w = append(w, "the cloud_init block is written by the \"cloud-init-config\" operation, which operations leaves out: it will have no effect")
 		}
-		// Lint lands with the cloudinit package's linter.
-		if l, ok := any(plan.CloudInit).(interface{ Lint() []string }); ok {
-			for _, m := range l.Lint() {
-				w = append(w, "cloud_init: "+m)
-			}
+		for _, m := range plan.CloudInit.Lint() {
+			w = append(w, "cloud_init: "+m)
 		}
 	}
 	if c.CloudInitClean != nil && !enabled("cloud-init") {

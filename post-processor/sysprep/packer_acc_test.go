@@ -1,0 +1,314 @@
+package sysprep
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/crypt"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/engine"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/ext4"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/guest"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool/guestgen"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/volume"
+)
+
+const accRootPassword = "Golden-Image-Pw-2026"
+
+// goldenTemplate is the Rocky guide's golden image (chapter 5,
+// 99-custom-defaults.cfg) as a Packer build: the core file builder copies
+// the guest, the sysprep post-processor generalizes it.
+const goldenTemplate = `
+packer {
+  required_plugins {
+    sysprep = {
+      source  = "github.com/packer-sysprep/sysprep"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+variable "root_password" {
+  type      = string
+  sensitive = true
+}
+
+source "file" "golden" {
+  source = "guest/debian.qcow2"
+  target = "work/debian.qcow2"
+}
+
+build {
+  sources = ["source.file.golden"]
+
+  post-processor "sysprep" {
+    output              = "out/{{.BuildName}}-golden.qcow2"
+    report              = "out/{{.BuildName}}-report.json"
+    keep_input_artifact = true
+    hostname            = "golden"
+    timezone            = "Europe/London"
+    root_password       = var.root_password
+
+    cloud_init {
+      file_name = "99-custom-defaults.cfg"
+      default_user {
+        name  = "admin"
+        sudo  = ["ALL=(ALL) NOPASSWD:ALL"]
+        shell = "/bin/bash"
+      }
+      ssh_pwauth = false
+      packages   = ["htop", "vim-enhanced"]
+    }
+  }
+}
+`
+
+// wantCloudCfg is 99-custom-defaults.cfg as YAML values.
+var wantCloudCfg = map[string]any{
+	"system_info": map[string]any{
+		"default_user": map[string]any{
+			"name":  "admin",
+			"sudo":  []any{"ALL=(ALL) NOPASSWD:ALL"},
+			"shell": "/bin/bash",
+		},
+	},
+	"ssh_pwauth": false,
+	"packages":   []any{"htop", "vim-enhanced"},
+}
+
+// expectedRemovals are guest paths (all holding the planted secret) that the
+// default operations plus cloud-init clean must remove.
+var expectedRemovals = []string{
+	"/root/.bash_history",
+	"/home/debian/.bash_history",
+	"/root/.ssh/authorized_keys",
+	"/home/debian/.ssh/authorized_keys",
+	"/etc/ssh/ssh_host_ed25519_key",
+	"/etc/ssh/ssh_host_rsa_key",
+	"/var/lib/dhcp/dhclient.eth0.leases",
+	"/var/log/cloud-init.log",
+	"/var/lib/cloud/instances/i-1/user-data.txt",
+	"/var/lib/cloud/seed/nocloud/user-data",
+	"/var/spool/cron/crontabs/debian",
+	"/var/mail/debian",
+	"/tmp/build.log",
+	"/var/tmp/cloud-init/tmp.sh",
+	"/etc/hosts.bak",
+	"/var/cache/apt/archives/curl_7.88.1-10+deb12u8_amd64.deb",
+}
+
+// reportAliases: the report names paths as resolved in the guest
+// (/var/mail is a symlink to spool/mail on Debian).
+var reportAliases = map[string]string{"/var/mail/debian": "/var/spool/mail/debian"}
+
+func TestAccPackerBuildFileBuilderGoldenImage(t *testing.T) {
+	testtool.Need(t, "packer", "qemu-img", "e2fsck", "sgdisk", "mkfs.ext4")
+	dir := t.TempDir()
+	guestDir := filepath.Join(dir, "guest")
+	if err := os.Mkdir(guestDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	secret := "PlantedSecret" + strings.Repeat("x7", 8)
+	disk, err := guestgen.Build(context.Background(), guestgen.Options{
+		Dir: guestDir, Name: "debian.qcow2", Table: "gpt", Format: "qcow2", Size: 512 << 20, Secret: secret,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputSum := sha256File(t, disk.Path)
+	writeTemplate(t, dir, "golden.pkr.hcl", goldenTemplate)
+
+	res := mustPacker(t, dir, "build", "-color=false", "-var", "root_password="+accRootPassword, ".")
+
+	// The UI: one line per operation with counts, and the total time.
+	for _, want := range []string{"logfiles:", "machine-id:", "customize:", "cloud-init-config:", "Wrote out/golden-golden.qcow2"} {
+		if !strings.Contains(res.out, want) {
+			t.Errorf("packer output lacks %q:\n%s", want, res.out)
+		}
+	}
+	if strings.Contains(res.out, accRootPassword) || strings.Contains(res.log, accRootPassword) {
+		t.Error("the root password appears in packer's output or log")
+	}
+
+	// The input is unchanged: the guest, and the file builder's copy (kept).
+	if got := sha256File(t, disk.Path); got != inputSum {
+		t.Error("the source guest image changed")
+	}
+	if got := sha256File(t, filepath.Join(dir, "work", "debian.qcow2")); got != inputSum {
+		t.Error("the input artifact (file builder target) is not a byte-exact copy of the guest any more")
+	}
+
+	out := filepath.Join(dir, "out", "golden-golden.qcow2")
+	testtool.QemuCheck(t, out)
+	var report engine.Result
+	b, err := os.ReadFile(filepath.Join(dir, "out", "golden-report.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &report); err != nil {
+		t.Fatalf("report: %v\n%s", err, b)
+	}
+	removed := map[string]bool{}
+	for _, op := range report.Operations {
+		for _, p := range op.Removed {
+			removed[p] = true
+		}
+	}
+	for _, p := range expectedRemovals {
+		if alias, ok := reportAliases[p]; ok {
+			p = alias
+		}
+		if !removed[p] && !removedUnder(removed, p) {
+			t.Errorf("the report does not list %s as removed", p)
+		}
+	}
+
+	root := disk.Root()
+	t.Run("our reader", func(t *testing.T) { checkWithOurReader(t, out, root, report) })
+
+	raw := filepath.Join(dir, "out.raw")
+	testtool.Run(t, "qemu-img", "convert", "-O", "raw", out, raw)
+	if fileContains(t, raw, []byte(secret)) {
+		t.Errorf("the planted secret %q survives somewhere in the output image", secret)
+	}
+	part := filepath.Join(dir, "root.ext4")
+	extract(t, raw, root.Off, root.Size, part)
+	testtool.Fsck(t, "ext4", part)
+
+	t.Run("kernel mount", func(t *testing.T) {
+		mnt := testtool.Mount(t, "ext4", raw, root.Off, root.Size)
+		for p := range removed {
+			if _, err := os.Lstat(filepath.Join(mnt, p)); err == nil {
+				t.Errorf("%s: listed as removed but present", p)
+			}
+		}
+		for _, p := range expectedRemovals {
+			if _, err := os.Lstat(filepath.Join(mnt, p)); err == nil {
+				t.Errorf("%s: still present", p)
+			}
+		}
+		read := func(p string) []byte {
+			b, err := os.ReadFile(filepath.Join(mnt, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return b
+		}
+		st, err := os.Stat(filepath.Join(mnt, "etc/cloud/cloud.cfg.d/99-custom-defaults.cfg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o644 {
+			t.Errorf("99-custom-defaults.cfg mode %v, want 0644", st.Mode())
+		}
+		checkGuestFiles(t, read, func(p string) (string, error) { return os.Readlink(filepath.Join(mnt, p)) })
+	})
+}
+
+// removedUnder reports whether an ancestor directory of p was removed.
+func removedUnder(removed map[string]bool, p string) bool {
+	for d := filepath.Dir(p); d != "/" && d != "."; d = filepath.Dir(d) {
+		if removed[d] {
+			return true
+		}
+	}
+	return false
+}
+
+// checkGuestFiles asserts the edits, whichever reader serves the files.
+func checkGuestFiles(t *testing.T, read func(string) []byte, readlink func(string) (string, error)) {
+	t.Helper()
+	if got := string(read("etc/hostname")); got != "golden\n" {
+		t.Errorf("/etc/hostname = %q", got)
+	}
+	if got, err := readlink("etc/localtime"); err != nil || got != "/usr/share/zoneinfo/Europe/London" {
+		t.Errorf("/etc/localtime -> %q, %v", got, err)
+	}
+	if got := read("etc/machine-id"); len(got) != 0 {
+		t.Errorf("/etc/machine-id = %q, want empty", got)
+	}
+	var cfg map[string]any
+	if err := yaml.Unmarshal(read("etc/cloud/cloud.cfg.d/99-custom-defaults.cfg"), &cfg); err != nil {
+		t.Fatalf("99-custom-defaults.cfg: %v", err)
+	}
+	if !reflect.DeepEqual(cfg, wantCloudCfg) {
+		t.Errorf("99-custom-defaults.cfg parses to\n%#v\nwant\n%#v", cfg, wantCloudCfg)
+	}
+	var rootHash string
+	for _, line := range strings.Split(string(read("etc/shadow")), "\n") {
+		if f := strings.Split(line, ":"); len(f) > 2 && f[0] == "root" {
+			rootHash = f[1]
+		}
+	}
+	// login.defs says ENCRYPT_METHOD YESCRYPT (Debian 12).
+	if !strings.HasPrefix(rootHash, "$y$") {
+		t.Errorf("root's hash %q: want yescrypt ($y$) as login.defs says", rootHash)
+	} else if ok, err := crypt.Verify(accRootPassword, rootHash); err != nil || !ok {
+		t.Errorf("root's hash does not verify the password: %v, %v", ok, err)
+	}
+}
+
+// checkWithOurReader reads the output through the project's own stack:
+// image.Open (qcow2), volume.List (GPT) and the ext4 engine, read-only.
+func checkWithOurReader(t *testing.T, out string, root guestgen.Filesystem, report engine.Result) {
+	d, err := image.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	vols, err := volume.List(d, filepath.Base(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rootFS *ext4.FS
+	for _, v := range vols {
+		if v.Offset == root.Off {
+			if rootFS, err = ext4.Open(v.Image, fs.OpenOptions{ReadOnly: true, Name: v.Name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if rootFS == nil {
+		t.Fatalf("no volume at offset %d among %d", root.Off, len(vols))
+	}
+	defer rootFS.Close()
+	// The guest view resolves symlinked directories (/var/mail -> spool/mail).
+	g := guest.NewRoot(rootFS)
+	for _, op := range report.Operations {
+		for _, p := range op.Removed {
+			if _, err := g.Lstat(p); err == nil {
+				t.Errorf("%s: %s listed as removed but present", op.Name, p)
+			} else if !isNotExist(err) {
+				t.Errorf("%s: %v", p, err)
+			}
+		}
+	}
+	for _, p := range expectedRemovals {
+		if ok, err := fs.Exists(g, p); ok || err != nil {
+			t.Errorf("%s: exists=%v err=%v, want removed", p, ok, err)
+		}
+	}
+	read := func(p string) []byte {
+		b, err := fs.ReadFile(g, "/"+p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	checkGuestFiles(t, read, func(p string) (string, error) { return g.Readlink("/" + p) })
+}
+
+func isNotExist(err error) bool {
+	return errors.Is(err, iofs.ErrNotExist)
+}
