@@ -367,3 +367,59 @@ func (f *FS) newDxNode() []byte {
 	binary.LittleEndian.PutUint16(b[dxNodeCountOff:], uint16(f.dxLimit(dxNodeCountOff)))
 	return b
 }
+
+// htreeFind looks name up through the hash index. ok is false when the
+// answer needs a linear scan (a hash run continuing past an index node).
+func (f *FS) htreeFind(dir *Inode, name string) (*Dirent, *dirBlock, bool, error) {
+	m, err := f.readMapping(dir)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	e, ok := lookupExtent(m.exts, 0)
+	if !ok || e.Uninit {
+		return nil, nil, false, f.corrupt("directory inode %d: no htree root block", dir.Ino)
+	}
+	rootBuf := make([]byte, f.geo.bs)
+	if err := f.readBlock(e.Physical, rootBuf); err != nil {
+		return nil, nil, false, err
+	}
+	h, _, ok := dirHash([]byte(name), f.dxHashVersion(rootBuf), f.hashSeed)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	path, leafL, err := f.dxPath(dir, m, h)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	fr := path[len(path)-1]
+	for pos := fr.pos; ; {
+		le, ok := lookupExtent(m.exts, leafL)
+		if !ok {
+			return nil, nil, false, f.corrupt("directory inode %d: htree leaf %d missing", dir.Ino, leafL)
+		}
+		db := &dirBlock{lblk: leafL, pblk: le.Physical + (leafL - uint64(le.Logical)), buf: make([]byte, f.geo.bs)}
+		if err := f.readBlock(db.pblk, db.buf); err != nil {
+			return nil, nil, false, err
+		}
+		ents, err := f.dirEntries(dir, db)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		for i := range ents {
+			if ents[i].Ino != 0 && ents[i].Name == name {
+				return &ents[i], db, true, nil
+			}
+		}
+		pos++
+		if pos >= fr.count() {
+			if len(path) == 1 {
+				return nil, nil, true, nil // last leaf of a one-level tree
+			}
+			return nil, nil, false, nil
+		}
+		if next := fr.hash(pos); next&1 == 0 || next&^1 != h {
+			return nil, nil, true, nil
+		}
+		leafL = uint64(fr.block(pos))
+	}
+}

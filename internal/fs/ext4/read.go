@@ -128,11 +128,17 @@ func (f *FS) dirEntries(dir *Inode, db *dirBlock) ([]Dirent, error) {
 	b := db.buf
 	if dir.Flags()&flagIndex != 0 && db.lblk == 0 {
 		// dx_root: "." and ".." then the index, hidden in ".."'s rec_len.
-		ents, err := ParseDirBlock(b[:24], f.filetype())
-		if err != nil || len(ents) < 2 {
-			return nil, f.corrupt("directory inode %d: htree root: %v", dir.Ino, err)
+		one := func(off int, name string) (Dirent, bool) {
+			d := Dirent{Off: off, Name: name, Ino: binary.LittleEndian.Uint32(b[off:]), Type: b[off+7],
+				RecLen: recLenFromDisk(binary.LittleEndian.Uint16(b[off+4:]), len(b))}
+			return d, b[off+6] == uint8(len(name)) && string(b[off+8:off+8+len(name)]) == name
 		}
-		return ents[:2], nil
+		dot, ok1 := one(0, ".")
+		dotdot, ok2 := one(12, "..")
+		if !ok1 || !ok2 {
+			return nil, f.corrupt("directory inode %d: htree root without . and ..", dir.Ino)
+		}
+		return []Dirent{dot, dotdot}, nil
 	}
 	if f.isHtreeNode(dir, db) {
 		return nil, nil
@@ -156,6 +162,11 @@ func (f *FS) findEntry(dir *Inode, name string) (*Dirent, *dirBlock, error) {
 	if name == "" || name == "." || name == ".." {
 		if name == "" {
 			return nil, nil, iofs.ErrInvalid
+		}
+	}
+	if dir.Flags()&flagIndex != 0 && f.sb.FeatureCompat.Has(CompatDirIndex) && dir.Flags()&flagInlineData == 0 {
+		if d, db, ok, err := f.htreeFind(dir, name); err != nil || ok {
+			return d, db, err
 		}
 	}
 	var found *Dirent
