@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/guest"
 )
 
 // referenceDefaults is virt-sysprep's operation table (reference §1, the
@@ -117,4 +119,34 @@ func TestListOperations(t *testing.T) {
 			t.Errorf("%s: selecting it must fail", n)
 		}
 	}
+}
+
+func TestRunRefusesNoGuest(t *testing.T) {
+	if _, err := Run(t.Context(), nil, nil, &Plan{}, RunOptions{}); err == nil {
+		t.Fatal("Run without a guest: want an error")
+	}
+}
+
+func TestOperationsOnUnknownGuest(t *testing.T) {
+	// A guest inspection could not classify: every operation must cope
+	// (no panic), and the family-gated ones do nothing.
+	g := &guest.Guest{OS: "linux", Distro: "mystery", Family: guest.FamilyUnknown}
+	var all []string
+	for _, op := range Operations() {
+		if !isCloudInitOp(op.Name()) && op.Name() != "user-account" {
+			all = append(all, op.Name())
+		}
+	}
+	checkOp(t, "", opCase{
+		guest: g,
+		ops:   all,
+		tree: map[string]string{
+			"etc/sysconfig/network-scripts/ifcfg-eth0": "HWADDR=52:54:00:00:00:01\n",
+			"etc/pki/tls/certs/site.crt":               "c",
+			"var/account/pacct.1":                      "kept: no family, no pacct location",
+		},
+		removed:  abs("etc/pki/tls/certs/site.crt"),
+		created:  abs(".unconfigured"),
+		warnings: []string{"does not know how"},
+	})
 }

@@ -23,6 +23,9 @@ type RunOptions struct {
 // and reports every path each one removed, changed or created. The first
 // failing operation stops the run; its error is prefixed with its name.
 func Run(ctx context.Context, g *guest.Guest, root fs.FS, plan *Plan, o RunOptions) (*Report, error) {
+	if g == nil || root == nil {
+		return nil, fmt.Errorf("sysprep: no inspected guest or guest root (inspect the image first)")
+	}
 	if plan == nil {
 		plan = DefaultPlan()
 	}
