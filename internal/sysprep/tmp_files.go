@@ -5,7 +5,8 @@ import "context"
 func init() { register(tmpFiles{}) }
 
 // tmpFiles empties /tmp and /var/tmp, dotfiles included, and keeps the
-// directories themselves.
+// directories themselves. A /tmp or /var/tmp that is itself a symlink is
+// not followed (virt-sysprep's glob would empty its target).
 type tmpFiles struct{}
 
 func (tmpFiles) Name() string    { return "tmp-files" }
