@@ -71,17 +71,12 @@ func TestListOperations(t *testing.T) {
 		t.Errorf("Operations() not sorted and unique: %v", names)
 	}
 
-	// Every reference operation we offer is registered; user-account
-	// belongs to another file set and is checked once it is there.
+	// Every reference operation we offer is registered.
 	for n := range referenceDefaults {
 		if slices.Contains(notOffered, n) {
 			continue
 		}
 		if _, ok := Lookup(n); !ok {
-			if n == "user-account" {
-				t.Logf("user-account not registered yet")
-				continue
-			}
 			t.Errorf("reference operation %s is not registered", n)
 		}
 	}
