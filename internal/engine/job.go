@@ -103,12 +103,25 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := e.Err.Error()
-	// Lower layers often start with the path already (image.Open does).
-	if e.Image == "" || strings.HasPrefix(msg, e.Image+": ") || strings.HasPrefix(msg, e.Image+" ") {
+	msg := flatten(e.Err.Error())
+	// Lower layers often start with the path (image) or its base name
+	// (guest) already: say it once.
+	base := filepath.Base(e.Image)
+	if e.Image == "" || strings.HasPrefix(msg, e.Image+": ") || strings.HasPrefix(msg, e.Image+" ") ||
+		strings.HasPrefix(msg, base+": ") || strings.HasPrefix(msg, base+" ") {
 		return "sysprep: " + msg
 	}
 	return "sysprep: " + e.Image + ": " + msg
+}
+
+// flatten makes a multi-line error (errors.Join, lists) one line.
+func flatten(s string) string {
+	if !strings.Contains(s, "\n") {
+		return s
+	}
+	s = strings.ReplaceAll(s, ":\n", ": ")
+	s = strings.ReplaceAll(s, "\n", "; ")
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }
