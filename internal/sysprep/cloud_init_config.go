@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/cloudinit"
@@ -51,8 +52,14 @@ func (cloudInitConfigOp) Apply(_ context.Context, e *Env) error {
 	for _, w := range shadowed {
 		e.Warnf("cloud-init config: %s", w)
 	}
-	if err := fs.MkdirAll(e.Root, cloudinit.DropInDir, 0o755); err != nil {
-		return fmt.Errorf("%s: %w", cloudinit.DropInDir, err)
+	// Paths this operation creates take their parent's SELinux label.
+	var created []string
+	for _, q := range []string{path.Dir(cloudinit.DropInDir), cloudinit.DropInDir, c.Path()} {
+		if ok, err := fs.Exists(e.Root, q); err != nil {
+			return fmt.Errorf("%s: %w", q, err)
+		} else if !ok {
+			created = append(created, q)
+		}
 	}
 	p := c.Path()
 	st, err := e.Root.Lstat(p)
@@ -64,6 +71,9 @@ func (cloudInitConfigOp) Apply(_ context.Context, e *Env) error {
 			e.Note("%s already up to date", p)
 			return nil
 		}
+	}
+	if err := fs.MkdirAll(e.Root, cloudinit.DropInDir, 0o755); err != nil {
+		return fmt.Errorf("%s: %w", cloudinit.DropInDir, err)
 	}
 	if err := e.Root.WriteFile(p, data, 0o644); err != nil {
 		return fmt.Errorf("%s: %w", p, err)
@@ -81,6 +91,41 @@ func (cloudInitConfigOp) Apply(_ context.Context, e *Env) error {
 			}
 		}
 	}
+	// New paths take their parent's SELinux label (etc_t), so an enforcing
+	// guest lets cloud-init read the file without a relabel.
+	for _, q := range created {
+		if err := cloudInitInheritLabel(e, q); err != nil {
+			return err
+		}
+	}
 	e.Note("wrote %s (%d bytes)", p, len(data))
+	return nil
+}
+
+// selinuxLabelXattr holds a file's SELinux label.
+const selinuxLabelXattr = "security.selinux"
+
+// cloudInitInheritLabel gives p, which this operation created, its parent
+// directory's SELinux label when p has none and the parent has one.
+// Filesystems without xattrs are fine.
+func cloudInitInheritLabel(e *Env, p string) error {
+	parent, err := e.Root.GetXattrs(path.Dir(p))
+	if err != nil {
+		return nil // no xattr support: no SELinux labels to keep consistent
+	}
+	label, ok := parent[selinuxLabelXattr]
+	if !ok {
+		return nil
+	}
+	own, err := e.Root.GetXattrs(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if _, labelled := own[selinuxLabelXattr]; labelled {
+		return nil
+	}
+	if err := e.Root.SetXattr(p, selinuxLabelXattr, label); err != nil {
+		return fmt.Errorf("%s: set SELinux label: %w", p, err)
+	}
 	return nil
 }

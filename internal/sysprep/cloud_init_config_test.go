@@ -139,3 +139,41 @@ func TestCloudInitOrder(t *testing.T) {
 		t.Error("drop-in missing after the full run")
 	}
 }
+
+// TestCloudInitConfigSELinuxLabel: on an SELinux guest the new directory
+// and drop-in take /etc/cloud's label; an existing label is kept.
+func TestCloudInitConfigSELinuxLabel(t *testing.T) {
+	const etcT = "system_u:object_r:etc_t:s0\x00"
+	f := testtool.MemFS(t, testtool.Tree{"etc/cloud/cloud.cfg": "users: [default]\n", "etc/cloud/cloud.cfg.d/other.cfg": "{}\n"})
+	if err := f.SetXattr("/etc/cloud", "security.selinux", []byte(etcT)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetXattr("/etc/cloud/cloud.cfg.d", "security.selinux", []byte("system_u:object_r:cloud_etc_t:s0\x00")); err != nil {
+		t.Fatal(err)
+	}
+	c := rockyDefaults()
+	rep, _ := cloudInitRunOn(t, f, configPlan(c))
+	if r := rep.Operations[0]; !reflect.DeepEqual(r.Created, []string{c.Path()}) || len(r.Changed) != 0 {
+		t.Errorf("report %+v", r)
+	}
+	xs, err := f.GetXattrs(c.Path())
+	if err != nil || string(xs["security.selinux"]) != "system_u:object_r:cloud_etc_t:s0\x00" {
+		t.Errorf("drop-in label %q, %v; want the directory's", xs["security.selinux"], err)
+	}
+	ds, _ := f.GetXattrs("/etc/cloud/cloud.cfg.d")
+	if string(ds["security.selinux"]) != "system_u:object_r:cloud_etc_t:s0\x00" {
+		t.Errorf("the directory's own label was replaced: %q", ds["security.selinux"])
+	}
+
+	// A new cloud.cfg.d inherits /etc/cloud's label, and so does the file.
+	f = testtool.MemFS(t, testtool.Tree{"etc/cloud/cloud.cfg": "users: [default]\n"})
+	if err := f.SetXattr("/etc/cloud", "security.selinux", []byte(etcT)); err != nil {
+		t.Fatal(err)
+	}
+	cloudInitRunOn(t, f, configPlan(c))
+	for _, p := range []string{"/etc/cloud/cloud.cfg.d", c.Path()} {
+		if xs, _ := f.GetXattrs(p); string(xs["security.selinux"]) != etcT {
+			t.Errorf("%s label %q, want %q", p, xs["security.selinux"], etcT)
+		}
+	}
+}
