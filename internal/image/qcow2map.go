@@ -21,6 +21,7 @@ func loadL1(r io.ReaderAt, m *qcow2Meta, fileSize int64, path string) ([]uint64,
 		return nil, &CorruptError{Path: path, Format: "qcow2", Field: "L1 table", Off: int64(m.L1TableOffset), Err: fmt.Errorf("%v: %w", err, ErrTruncated)}
 	}
 	l1 := make([]uint64, n)
+	seen := make(map[uint64]bool)
 	for i := range l1 {
 		e := binary.BigEndian.Uint64(buf[i*8:])
 		l2 := e & l1OffsetMask
@@ -35,6 +36,13 @@ func loadL1(r io.ReaderAt, m *qcow2Meta, fileSize int64, path string) ([]uint64,
 		if l2 > uint64(fileSize) || uint64(m.clusterSize) > uint64(fileSize)-l2 {
 			return nil, &CorruptError{Path: path, Format: "qcow2", Field: fmt.Sprintf("L1 entry %d (L2 table at %#x)", i, l2), Off: where, Err: ErrTruncated}
 		}
+		if seen[l2] {
+			// Each L2 table of the active L1 is its own; sharing one would
+			// also let a small file make the L2 scan read it many times.
+			return nil, &CorruptError{Path: path, Format: "qcow2", Field: fmt.Sprintf("L1 entry %d", i), Off: where,
+				Err: fmt.Errorf("L2 table %#x is used twice: %w", l2, ErrCorrupt)}
+		}
+		seen[l2] = true
 		l1[i] = l2
 	}
 	return l1, nil
