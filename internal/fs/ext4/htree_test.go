@@ -57,8 +57,8 @@ func TestHtreeGrowAndShrink(t *testing.T) {
 	}{
 		{"1k-new-level", 150, 2500, "32M", []string{"-b", "1024"}},
 		{"1k-node-split", 3000, 2500, "32M", []string{"-b", "1024"}},
-		{"4k-5000", 5000, 1500, "64M", nil},
-		{"4k-nocsum", 600, 1500, "64M", []string{"-O", "^metadata_csum"}},
+		{"4k-5000", 5000, 1500, "64M", []string{"-b", "4096"}},
+		{"4k-nocsum", 600, 1500, "64M", []string{"-b", "4096", "-O", "^metadata_csum"}},
 	} {
 		t.Run(g.name, func(t *testing.T) {
 			img := mkfsIndexed(t, g.start, g.size, g.args...)

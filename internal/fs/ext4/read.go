@@ -31,13 +31,7 @@ func splitPath(p string) ([]string, bool) {
 	if p == "/" {
 		return nil, true
 	}
-	parts := strings.Split(p[1:], "/")
-	for _, c := range parts {
-		if len(c) > maxNameLen {
-			return nil, false
-		}
-	}
-	return parts, true
+	return strings.Split(p[1:], "/"), true
 }
 
 // resolve finds the inode at p without following symlinks.

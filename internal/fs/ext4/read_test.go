@@ -18,14 +18,14 @@ var geometries = []struct {
 	size string
 	args []string
 }{
-	{"ext4-4k", "64M", nil},
+	{"ext4-4k", "64M", []string{"-b", "4096"}},
 	{"ext4-1k-boot", "32M", []string{"-b", "1024"}},
-	{"ext4-nocsum", "64M", []string{"-O", "^metadata_csum,uninit_bg"}},
-	{"ext4-csumseed", "64M", []string{"-O", "metadata_csum_seed,orphan_file"}},
-	{"ext3", "32M", []string{"-t", "ext3"}},
+	{"ext4-nocsum", "64M", []string{"-b", "4096", "-O", "^metadata_csum,uninit_bg"}},
+	{"ext4-csumseed", "64M", []string{"-b", "4096", "-O", "metadata_csum_seed,orphan_file"}},
+	{"ext3", "32M", []string{"-t", "ext3", "-b", "4096"}},
 	{"ext2", "32M", []string{"-t", "ext2", "-b", "2048"}},
 	{"ext4-64k", "128M", []string{"-b", "65536"}},
-	{"ext4-nodirindex", "32M", []string{"-O", "^dir_index,^64bit", "-I", "128"}},
+	{"ext4-nodirindex", "32M", []string{"-O", "^dir_index,^64bit", "-I", "128", "-b", "4096"}},
 }
 
 func sampleTree() testtool.Tree {

@@ -23,7 +23,7 @@ func (f *FS) setXattrs(n *Inode, xs []Xattr) error {
 		inBlock = append(inBlock, x)
 	}
 	if xattrHeaderSize+xattrsSize(inBlock)+4 > int(f.geo.bs) {
-		return fmt.Errorf("ext4: %s: inode %d: attributes do not fit in one block: %w", f.name, n.Ino, errNoSpace)
+		return fmt.Errorf("ext4: %s: inode %d: attributes do not fit in one block (%d in inode, %d in block, %d bytes): %w", f.name, n.Ino, len(inInode), len(inBlock), xattrsSize(inBlock), errNoSpace)
 	}
 	if area != nil {
 		clear(area)
