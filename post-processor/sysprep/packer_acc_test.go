@@ -312,3 +312,145 @@ func checkWithOurReader(t *testing.T, out string, root guestgen.Filesystem, repo
 func isNotExist(err error) bool {
 	return errors.Is(err, iofs.ErrNotExist)
 }
+
+func TestAccPackerBuildArtificeMBRRawToZstdQcow2(t *testing.T) {
+	testtool.Need(t, "packer", "qemu-img", "e2fsck", "sfdisk", "mkfs.ext4")
+	dir := t.TempDir()
+	guestDir := filepath.Join(dir, "guest")
+	if err := os.Mkdir(guestDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	secret := "ArtificeSecret" + strings.Repeat("q9", 8)
+	disk, err := guestgen.Build(context.Background(), guestgen.Options{
+		Dir: guestDir, Name: "debian.img", Table: "mbr", Format: "raw", Size: 256 << 20, Secret: secret,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inputSum := sha256File(t, disk.Path)
+	writeTemplate(t, dir, "artifice.pkr.hcl", `
+source "null" "existing" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.existing"]
+
+  post-processors {
+    post-processor "artifice" {
+      files = ["guest/debian.img"]
+    }
+    post-processor "sysprep" {
+      output              = "out/{{.InputName}}.{{.Format}}"
+      format              = "qcow2"
+      compression         = "zstd"
+      disk_size           = "1G"
+      keep_input_artifact = true
+      operations          = ["defaults", "-ssh-userdir"]
+      machine_id          = "uninitialized"
+    }
+  }
+}
+`)
+	res := mustPacker(t, dir, "build", "-color=false", ".")
+	if !strings.Contains(res.out, "Wrote out/debian.qcow2") {
+		t.Errorf("packer output:\n%s", res.out)
+	}
+	if sha256File(t, disk.Path) != inputSum {
+		t.Error("the artifice input changed")
+	}
+	out := filepath.Join(dir, "out", "debian.qcow2")
+	testtool.QemuCheck(t, out)
+	if got := testtool.QemuCompressionType(t, out); got != "zstd" {
+		t.Errorf("compression type %q, want zstd", got)
+	}
+	if got := testtool.QemuVirtualSize(t, out); got != 1<<30 {
+		t.Errorf("virtual size %d, want 1 GiB", got)
+	}
+	raw := filepath.Join(dir, "out.raw")
+	testtool.Run(t, "qemu-img", "convert", "-O", "raw", out, raw)
+	root := disk.Root()
+	part := filepath.Join(dir, "root.ext4")
+	extract(t, raw, root.Off, root.Size, part)
+	testtool.Fsck(t, "ext4", part)
+	mnt := testtool.Mount(t, "ext4", raw, root.Off, root.Size)
+	if b, err := os.ReadFile(filepath.Join(mnt, "etc/machine-id")); err != nil || string(b) != "uninitialized\n" {
+		t.Errorf("/etc/machine-id = %q, %v", b, err)
+	}
+	// ssh-userdir was left out: authorized_keys stay; host keys go.
+	if _, err := os.Stat(filepath.Join(mnt, "root/.ssh/authorized_keys")); err != nil {
+		t.Errorf("-ssh-userdir: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(mnt, "etc/ssh/ssh_host_ed25519_key")); err == nil {
+		t.Error("ssh host key survived")
+	}
+}
+
+func TestAccPackerValidateReportsAllProblemsAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	writeTemplate(t, dir, "bad.pkr.hcl", `
+source "null" "x" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.x"]
+  post-processor "sysprep" {
+    format             = "vmdk"
+    compression        = "lzma"
+    disk_size          = "huge"
+    operations         = ["defaults", "-machine-idd"]
+    root_password      = "pw-one-two-three"
+    root_password_hash = "$6$salt$hash"
+    cloud_init {
+      file_name  = "custom.yaml"
+      extra_yaml = "runcmd: [unclosed"
+    }
+    cloud_init_clean {
+      configs = ["everything"]
+    }
+  }
+}
+`)
+	r := runPacker(t, dir, "validate", ".")
+	if r.code == 0 {
+		t.Fatalf("packer validate accepted a bad template:\n%s", r.out)
+	}
+	for _, want := range []string{
+		`format "vmdk"`, `compression "lzma"`, `disk_size`, `"machine-idd"`, `did you mean "machine-id"`,
+		`root_password and root_password_hash`, `custom.yaml`, `extra YAML`, `everything`,
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("packer validate output lacks %q:\n%s", want, r.out)
+		}
+	}
+	if strings.Contains(r.out, "pw-one-two-three") {
+		t.Error("packer validate printed the root password")
+	}
+}
+
+func TestAccPackerValidateWarnsAboutContradictions(t *testing.T) {
+	dir := t.TempDir()
+	writeTemplate(t, dir, "lint.pkr.hcl", `
+source "null" "x" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.x"]
+  post-processor "sysprep" {
+    cloud_init {
+      packages            = ["htop"]
+      cloud_final_modules = []
+    }
+  }
+}
+`)
+	r := runPacker(t, dir, "validate", ".")
+	if r.code != 0 {
+		t.Fatalf("packer validate: exit %d\n%s", r.code, r.out)
+	}
+	for _, want := range []string{"Warning:", "cloud_final_modules: [] runs no final-stage module", "would never install them", "The configuration is valid."} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("packer validate output lacks %q:\n%s", want, r.out)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -15,26 +16,62 @@ import (
 // warnings are written to that process's standard error, where the user
 // sees them next to "The configuration is valid.". During `packer build`
 // PostProcess shows them through the UI instead, and every platform logs
-// them (PACKER_LOG).
+// them (PACKER_LOG). Elsewhere than Linux, validate only logs them.
 func showWarnings(warnings []string) {
 	if len(warnings) == 0 || os.Getenv("PACKER_PLUGIN_MIN_PORT") == "" {
 		return // not started by Packer
 	}
-	ppid := os.Getppid()
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", ppid))
-	if err != nil || !isValidateCommand(cmdline) {
+	// Packer runs as two processes (panicwrap): the plugin's parent, whose
+	// stderr only reaches PACKER_LOG, and above it the process the user
+	// started. Take the outermost `packer validate`.
+	target := 0
+	for pid, hops := os.Getppid(), 0; pid > 1 && hops < 4; hops++ {
+		cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+		if err != nil || !isValidateCommand(cmdline) {
+			break
+		}
+		target = pid
+		pid = parentPID(pid)
+	}
+	if target == 0 {
 		return
 	}
-	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", ppid), os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", target), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		return
 	}
 	defer f.Close()
+	// A terminal or a pipe only: a regular file opened anew has its own
+	// offset, and Packer's next write would overwrite ours.
+	if st, err := f.Stat(); err != nil || st.Mode().IsRegular() {
+		return
+	}
 	var b strings.Builder
 	for _, w := range warnings {
 		fmt.Fprintf(&b, "Warning: post-processor \"sysprep\": %s\n", w)
 	}
 	_, _ = f.WriteString(b.String())
+}
+
+// parentPID reads the parent of pid from /proc/PID/stat ("pid (comm) state ppid ..."); 0 when unknown.
+func parentPID(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 2 {
+		return 0
+	}
+	ppid, err := strconv.Atoi(f[1])
+	if err != nil {
+		return 0
+	}
+	return ppid
 }
 
 // isValidateCommand reports whether a NUL-separated command line runs
