@@ -106,17 +106,6 @@ func validateAddUser(arg string) error {
 	return err
 }
 
-// redactAddUser hides a "password:" selector.
-func redactAddUser(arg string) string {
-	toks := strings.Split(arg, ":")
-	for i := 1; i < len(toks); i++ {
-		if !addUserAttr(toks[i]) {
-			return strings.Join(toks[:i], ":") + ":" + redactSelector(strings.Join(toks[i:], ":"))
-		}
-	}
-	return arg
-}
-
 // daysSinceEpoch is the shadow last-change day: SOURCE_DATE_EPOCH when set
 // (reproducible builds), else today.
 func daysSinceEpoch() int {

@@ -64,22 +64,16 @@ func mustSelector(s string) selector {
 	return sel
 }
 
-// redactSelector hides the password of a "password:" selector.
+// redactSelector hides the password of a "password:" selector: everything
+// from the first "password:" that starts the argument or follows a ':' is
+// replaced, so even a malformed argument never shows a password.
 func redactSelector(s string) string {
-	for _, p := range []string{"password:", "locked:password:"} {
-		if strings.HasPrefix(s, p) {
-			return p + hidden
+	for i := 0; i+len("password:") <= len(s); i++ {
+		if (i == 0 || s[i-1] == ':') && strings.HasPrefix(s[i:], "password:") {
+			return s[:i] + "password:" + hidden
 		}
 	}
 	return s
-}
-
-func redactUserSelector(arg string) string {
-	user, rest, ok := strings.Cut(arg, ":")
-	if !ok {
-		return arg
-	}
-	return user + ":" + redactSelector(rest)
 }
 
 // validUser accepts the user names shadow-utils accepts with its relaxed

@@ -41,7 +41,7 @@ func init() {
 		"hostname":           {validate: validateHostname, apply: applyHostname},
 		"timezone":           {validate: validateTimezone, apply: applyTimezone},
 		"root-password":      {validate: validateRootPassword, apply: nop, phase: phasePassword, redact: redactSelector},
-		"password":           {validate: validatePassword, apply: nop, phase: phasePassword, redact: redactUserSelector},
+		"password":           {validate: validatePassword, apply: nop, phase: phasePassword, redact: redactSelector},
 		"password-crypto":    {validate: validatePasswordCrypto, apply: nop, phase: phasePassword},
 		"ssh-inject":         {validate: validateSSHInject, apply: applySSHInject},
 		"write":              {validate: validateWrite, apply: applyWrite},
@@ -62,7 +62,7 @@ func init() {
 		"firstboot":          {validate: validateFirstboot, apply: applyFirstboot},
 		"firstboot-command":  {validate: validateFirstbootCommand, apply: applyFirstbootCommand},
 		"selinux-relabel":    {validate: validateSELinuxRelabel, apply: applySELinuxRelabel, phase: phaseRelabel},
-		"add-user":           {validate: validateAddUser, apply: applyAddUser, redact: redactAddUser},
+		"add-user":           {validate: validateAddUser, apply: applyAddUser, redact: redactSelector},
 	}
 }
 
