@@ -29,7 +29,7 @@ func TestAddUser(t *testing.T) {
 		"/etc/shadow":  debShadow + "carol:!:20000:0:99999:7:::\n",
 		"/etc/group":   "root:x:0:\nsudo:x:27:alice,bob,carol\nalice:x:1000:\nbob:x:1001:\nusers:x:100:bob\ncarol:x:1002:\n",
 		"/etc/gshadow": "root:*::\nsudo:*:bob:alice,bob,carol\nalice:!::\nbob:!::\nusers:*::bob\ncarol:!::\n",
-		"/etc/subuid":  debSubUID + "carol:231072:65536\n",
+		"/etc/subuid":  debSubUID + "carol:296608:65536\n",
 	} {
 		if got := read(p); got != want {
 			t.Errorf("%s:\n%s\nwant\n%s", p, got, want)

@@ -114,15 +114,22 @@ type Removal struct {
 }
 
 // RemoveUser deletes everything naming the user in the database: the
-// passwd, shadow, subuid and subgid entries, its membership in every
+// passwd, shadow, subuid and subgid entries (by name or by UID), its membership in every
 // group's member list (group and gshadow, members and admins), and its
 // personal group (the group and gshadow entries named like the user) when
 // no remaining user has that group as primary group.
 func (db *DB) RemoveUser(name string) Removal {
 	var r Removal
+	uid := ""
+	if u, err := db.LookupUser(name); err == nil {
+		uid = strconv.Itoa(u.UID) // subuid/subgid lines may name the owner by UID
+	}
 	for _, t := range []*Table{db.Passwd, db.Shadow, db.SubUID, db.SubGID} {
 		if n := t.DeleteEntries(name); n > 0 {
 			r.Lines = append(r.Lines, t.Path+": "+name)
+		}
+		if uid != "" && (t == db.SubUID || t == db.SubGID) && t.DeleteEntries(uid) > 0 {
+			r.Lines = append(r.Lines, t.Path+": "+uid)
 		}
 	}
 	if db.Group != nil {

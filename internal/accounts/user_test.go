@@ -20,13 +20,13 @@ const (
 		"bob:!:19501:0:99999:7:::\n"
 	debGroup   = "root:x:0:\nsudo:x:27:alice,bob\nalice:x:1000:\nbob:x:1001:\nusers:x:100:bob\n"
 	debGShadow = "root:*::\nsudo:*:bob:alice,bob\nalice:!::\nbob:!::\nusers:*::bob\n"
-	debSubUID  = "alice:100000:65536\nbob:165536:65536\n"
+	debSubUID  = "alice:100000:65536\nbob:165536:65536\n1001:231072:65536\n"
 )
 
 func debTree() testtool.Tree {
 	return testtool.Tree{
 		"etc/passwd": debPasswd, "etc/shadow": debShadow, "etc/group": debGroup,
-		"etc/gshadow": debGShadow, "etc/subuid": debSubUID, "etc/subgid": debSubUID,
+		"etc/gshadow": debGShadow, "etc/subuid": debSubUID, "etc/subgid": "alice:100000:65536\nbob:165536:65536\n",
 		"etc/login.defs": "UID_MIN 1000\nUID_MAX 60000\nPASS_MAX_DAYS 99999\nPASS_MIN_DAYS 0\nPASS_WARN_AGE 7\n",
 	}
 }

@@ -2,7 +2,9 @@ package customize
 
 import (
 	"errors"
+	"fmt"
 	"path"
+	"strings"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 )
@@ -15,8 +17,10 @@ func validateDelete(arg string) error {
 	if p == "/" {
 		return errors.New("refusing to delete the whole guest")
 	}
-	if _, err := path.Match(path.Base(p), ""); err != nil {
-		return errors.New("bad glob pattern")
+	for _, c := range strings.Split(p, "/") {
+		if _, err := path.Match(c, ""); err != nil {
+			return fmt.Errorf("bad glob pattern (component %q)", c)
+		}
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func TestDelete(t *testing.T) {
 	if err := (Step{"delete", "/"}).Validate(); err == nil {
 		t.Error("delete / accepted")
 	}
-	if err := (Step{"delete", "/var/[x"}).Validate(); err == nil {
+	if err := (Step{"delete", "/var/[x/y"}).Validate(); err == nil {
 		t.Error("bad glob accepted")
 	}
 }
