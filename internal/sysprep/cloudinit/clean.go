@@ -71,6 +71,10 @@ type CleanResult struct {
 //     unlinked, cloud_dir itself kept;
 //  6. list /etc/cloud/clean.d's executables in CleanScripts.
 //
+// Unlike cloud-init, Clean never deletes inside /etc, /usr, /boot and the
+// other system directories because of a log path, and refuses a cloud_dir
+// that is such a directory, "/", /var/lib and the like.
+//
 // MachineID is left to the caller (the machine-id outcome is a plan-wide
 // choice). Datasource-specific cleaning (--configs datasource/all) needs the
 // running datasource and is not done. Clean is idempotent.
@@ -113,6 +117,9 @@ func Clean(root fs.FS, o CleanOptions) (CleanResult, error) {
 		r.Warnings = append(r.Warnings, fmt.Sprintf("cloud_dir %q is not an absolute path: not cleaned", gc.CloudDir))
 		return r, nil
 	}
+	if inSystemDir(r.CloudDir) || shallowDirs[r.CloudDir] {
+		return r, fmt.Errorf("cloud-init clean: refusing to empty cloud_dir %s (system_info.paths.cloud_dir in the guest's cloud.cfg): it is a system directory; fix the setting or disable the cloud-init operation", r.CloudDir)
+	}
 	st, err := root.Lstat(r.CloudDir)
 	switch {
 	case err != nil && (errors.Is(err, iofs.ErrNotExist) || errors.Is(err, fs.ErrNotDir)):
@@ -153,6 +160,10 @@ func (r *CleanResult) cleanLogs(root fs.FS, gc guestConfig) error {
 			continue
 		}
 		done[p] = true
+		if inSystemDir(p) {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("log file %s is in a system directory: kept (check def_log_file/output in the guest's cloud.cfg)", p))
+			continue
+		}
 		// The log itself: unlinked whatever it is but a directory or a device.
 		st, err := root.Lstat(p)
 		switch {

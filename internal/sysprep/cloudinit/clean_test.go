@@ -266,3 +266,30 @@ func snapshot(t *testing.T, f fs.FS) map[string]string {
 	}
 	return m
 }
+
+// TestCleanRefusesSystemPaths: a guest config pointing clean at system
+// directories is not obeyed.
+func TestCleanRefusesSystemPaths(t *testing.T) {
+	for _, dir := range []string{"/", "/etc", "/var/lib", "/usr/lib/cloud", "/var"} {
+		f := testtool.MemFS(t, testtool.Tree{
+			"etc/cloud/cloud.cfg": "system_info:\n  paths:\n    cloud_dir: " + dir + "\n",
+			"var/lib/cloud/x":     "x",
+		})
+		before := snapshot(t, f)
+		_, err := Clean(f, DefaultCleanOptions())
+		if err == nil || !strings.Contains(err.Error(), "refusing to empty cloud_dir") {
+			t.Errorf("cloud_dir %s: Clean = %v, want a refusal", dir, err)
+		}
+		if !reflect.DeepEqual(before, snapshot(t, f)) {
+			t.Errorf("cloud_dir %s: the guest changed", dir)
+		}
+	}
+	f := testtool.MemFS(t, testtool.Tree{
+		"etc/cloud/cloud.cfg": "def_log_file: /etc/cloud/cloud\noutput: {all: '>> /usr/lib/x.log'}\n",
+		"usr/lib/x.log":       "x",
+	})
+	r, err := Clean(f, CleanOptions{Logs: true})
+	if err != nil || len(r.Removed) != 0 || len(r.Warnings) != 2 || !strings.Contains(r.Warnings[0], "/etc/cloud/cloud is in a system directory") {
+		t.Errorf("Clean = %+v, %v; want both logs kept with warnings", r, err)
+	}
+}

@@ -205,6 +205,24 @@ func outputTargets(out any) []string {
 	return targets
 }
 
+// systemDirs are never removed or emptied by Clean, whatever the guest's
+// config says: a def_log_file or cloud_dir pointing into them is a
+// misconfiguration that would wreck the image, not something to reproduce.
+var systemDirs = []string{"/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/libx32", "/proc", "/sbin", "/sys", "/usr"}
+
+// shallowDirs are directories Clean never empties as a cloud_dir.
+var shallowDirs = setOf("/", "/home", "/media", "/mnt", "/opt", "/root", "/run", "/srv", "/tmp", "/var", "/var/cache", "/var/lib", "/var/log", "/var/spool", "/var/tmp")
+
+// inSystemDir reports whether p is one of systemDirs or below one.
+func inSystemDir(p string) bool {
+	for _, d := range systemDirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return p == "/"
+}
+
 // cleanPath makes a guest path from a configured one, or "" if it is not
 // absolute (cloud-init would resolve it against its working directory,
 // which offline we do not know).
