@@ -140,6 +140,9 @@ func (f *FS) WriteFile(p string, data []byte, perm iofs.FileMode) error {
 }
 
 func (f *FS) writeFile(p string, data []byte, perm iofs.FileMode) error {
+	if p == "/" {
+		return perr("write", p, fs.ErrIsDir)
+	}
 	dir, name, err := f.parentOf("write", p)
 	if err != nil {
 		return err
