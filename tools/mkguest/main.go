@@ -35,6 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	size := fl.String("size", "2G", "virtual disk size (e.g. 2G, 512M)")
 	secret := fl.String("secret", "", "secret string planted in files sysprep deletes (default: random)")
 	boot := fl.Bool("boot", false, "put /boot on its own ext4 partition (1 KiB blocks)")
+	fill := fl.String("fill", "0", "add this much incompressible data under /usr/lib/filler (e.g. 512M), like a real system's content")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -46,6 +47,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "mkguest: -size: %v\n", err)
 		return 2
+	}
+	var filler int64
+	if *fill != "0" {
+		if filler, err = parseSize(*fill); err != nil {
+			fmt.Fprintf(stderr, "mkguest: -fill: %v\n", err)
+			return 2
+		}
 	}
 	f := *format
 	if f == "" {
@@ -60,7 +68,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	d, err := guestgen.Build(ctx, guestgen.Options{
-		Dir: dir, Name: filepath.Base(*out), Table: *table, Format: f, Size: n, Secret: *secret, SeparateBoot: *boot,
+		Dir: dir, Name: filepath.Base(*out), Table: *table, Format: f, Size: n, Secret: *secret, SeparateBoot: *boot, Filler: filler,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "mkguest: %v\n", err)

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +38,10 @@ type Options struct {
 	SeparateBoot bool
 	// Tree is merged over DebianTree(Secret) (Remove deletes a path).
 	Tree Tree
+	// Filler adds this many bytes of incompressible data in 4 MiB files
+	// under /usr/lib/filler, so that the disk holds what a real system
+	// holds (for benchmarks). Rounded up to 4 KiB.
+	Filler int64
 }
 
 // Disk is what Build made.
@@ -136,6 +142,14 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 	tree["vmlinuz"] = Symlink("boot/vmlinuz-" + kernelVersion) // resolves across the /boot mount
 	tree["initrd.img"] = Symlink("boot/initrd.img-" + kernelVersion)
 	tree = tree.Merge(o.Tree)
+	if o.Filler > 0 {
+		if o.Filler > o.Size/2 {
+			return nil, fmt.Errorf("guestgen: filler %d bytes does not fit a %d-byte disk (at most half)", o.Filler, o.Size)
+		}
+		for p, f := range filler(o.Filler, o.Secret) {
+			tree[p] = f
+		}
+	}
 	if err := makeFS(ctx, work, "root", tree, root, raw); err != nil {
 		return nil, err
 	}
@@ -286,6 +300,24 @@ func copySparse(src, dst string, off int64) error {
 		pos = hole
 	}
 	return out.Close()
+}
+
+// filler returns files of pseudo-random bytes (seeded by the secret)
+// totalling n bytes, in 4 MiB files.
+func filler(n int64, secret string) Tree {
+	const chunk = 4 * mib
+	seed := sha256.Sum256([]byte("filler:" + secret))
+	rng := mathrand.NewChaCha8(seed)
+	t := Tree{}
+	for i := 0; n > 0; i++ {
+		size := min(n, chunk)
+		size = (size + 4095) &^ 4095
+		b := make([]byte, size)
+		_, _ = rng.Read(b)
+		t[fmt.Sprintf("usr/lib/filler/blob%04d.so", i)] = Text(string(b))
+		n -= size
+	}
+	return t
 }
 
 func allZero(b []byte) bool {
