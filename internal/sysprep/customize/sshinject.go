@@ -35,7 +35,18 @@ func parseSSHInject(arg string) (sshInjectArg, error) {
 	default:
 		return sshInjectArg{}, fmt.Errorf("unknown key selector %q: want file:PATH or string:KEY", kind)
 	}
+	if kind == "string" && strings.Contains(value, "PRIVATE KEY") {
+		return sshInjectArg{}, errors.New("that is a private key: give the public one (.pub)")
+	}
 	return sshInjectArg{user: user, kind: kind, value: value}, nil
+}
+
+// redactSSHInject hides a private key pasted by mistake.
+func redactSSHInject(arg string) string {
+	if i := strings.Index(arg, ":string:"); i >= 0 && strings.Contains(arg, "PRIVATE KEY") {
+		return arg[:i] + ":string:" + hidden
+	}
+	return arg
 }
 
 func validateSSHInject(arg string) error {
@@ -61,6 +72,9 @@ func applySSHInject(r *run, arg string) error {
 		}
 		if len(bytes.TrimSpace(key)) == 0 {
 			return fmt.Errorf("public key file %s is empty", a.value)
+		}
+		if bytes.Contains(key, []byte("PRIVATE KEY")) {
+			return fmt.Errorf("%s is a private key: give the public one (.pub)", a.value)
 		}
 	}
 	if !bytes.HasSuffix(key, []byte("\n")) {

@@ -3,6 +3,7 @@ package customize
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
@@ -40,6 +41,17 @@ func TestSSHInjectErrors(t *testing.T) {
 	err := Step{"ssh-inject", "alice"}.Validate()
 	wantErr(t, err, "file:PATH", "string:KEY", "not offered")
 	wantErr(t, Step{"ssh-inject", "alice:url:x"}.Validate(), `unknown key selector "url"`)
+	err = Step{"ssh-inject", "alice:string:-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn"}.Validate()
+	wantErr(t, err, `--ssh-inject "alice:string:<hidden>"`, "private key")
+	if strings.Contains(err.Error(), "b3Blbn") {
+		t.Fatalf("private key in the error: %v", err)
+	}
+	priv := filepath.Join(t.TempDir(), "id_ed25519")
+	if err := os.WriteFile(priv, []byte("-----BEGIN OPENSSH PRIVATE KEY-----\nxx\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = apply(t, debian12(), accountTree(), Step{"ssh-inject", "alice:file:" + priv})
+	wantErr(t, err, "is a private key")
 	_, err = apply(t, debian12(), accountTree(), Step{"ssh-inject", "bob:string:" + testKey})
 	wantErr(t, err, `user "bob"`, "/etc/passwd")
 	tr := accountTree()

@@ -43,7 +43,7 @@ func init() {
 		"root-password":      {validate: validateRootPassword, apply: nop, phase: phasePassword, redact: redactSelector},
 		"password":           {validate: validatePassword, apply: nop, phase: phasePassword, redact: redactSelector},
 		"password-crypto":    {validate: validatePasswordCrypto, apply: nop, phase: phasePassword},
-		"ssh-inject":         {validate: validateSSHInject, apply: applySSHInject},
+		"ssh-inject":         {validate: validateSSHInject, apply: applySSHInject, redact: redactSSHInject},
 		"write":              {validate: validateWrite, apply: applyWrite},
 		"upload":             {validate: validateUpload, apply: applyUpload},
 		"copy-in":            {validate: validateCopyIn, apply: applyCopyIn},
