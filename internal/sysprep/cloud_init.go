@@ -78,12 +78,12 @@ func (cloudInitOp) Apply(_ context.Context, e *Env) error {
 	return nil
 }
 
-// machineIDPath is systemd's machine ID file.
-const machineIDPath = "/etc/machine-id"
+// cloudInitMachineIDPath is systemd's machine ID file.
+const cloudInitMachineIDPath = "/etc/machine-id"
 
-// uninitializedMachineID is what `cloud-init clean --machine-id` writes on
+// cloudInitUninitialized is what `cloud-init clean --machine-id` writes on
 // a systemd guest: a new ID and a systemd first boot (ConditionFirstBoot).
-const uninitializedMachineID = "uninitialized\n"
+const cloudInitUninitialized = "uninitialized\n"
 
 // cloudInitResetMachineID leaves /etc/machine-id in the plan's mode, as the
 // machine-id operation does. Unlike `cloud-init clean --machine-id` on a
@@ -91,13 +91,13 @@ const uninitializedMachineID = "uninitialized\n"
 // whether the guest boots systemd, and a missing file breaks some distros'
 // first boot. A symlink or other non-regular file is left alone.
 func cloudInitResetMachineID(e *Env) error {
-	st, err := e.Root.Lstat(machineIDPath)
+	st, err := e.Root.Lstat(cloudInitMachineIDPath)
 	if err != nil && !errors.Is(err, iofs.ErrNotExist) && !errors.Is(err, fs.ErrNotDir) {
-		return fmt.Errorf("%s: %w", machineIDPath, err)
+		return fmt.Errorf("%s: %w", cloudInitMachineIDPath, err)
 	}
 	missing := err != nil
 	if !missing && !st.IsRegular() {
-		e.Warnf("%s is not a regular file: left alone", machineIDPath)
+		e.Warnf("%s is not a regular file: left alone", cloudInitMachineIDPath)
 		e.Note("machine-id: left alone (not a regular file)")
 		return nil
 	}
@@ -108,25 +108,25 @@ func cloudInitResetMachineID(e *Env) error {
 				return nil // no /etc: not a system whose machine-id we manage
 			}
 		}
-		if missing || !cloudInitFileIs(e, machineIDPath, uninitializedMachineID) {
-			if err := e.Root.WriteFile(machineIDPath, []byte(uninitializedMachineID), 0o444); err != nil {
-				return fmt.Errorf("%s: %w", machineIDPath, err)
+		if missing || !cloudInitFileIs(e, cloudInitMachineIDPath, cloudInitUninitialized) {
+			if err := e.Root.WriteFile(cloudInitMachineIDPath, []byte(cloudInitUninitialized), 0o444); err != nil {
+				return fmt.Errorf("%s: %w", cloudInitMachineIDPath, err)
 			}
 		}
 		if missing || st.Mode.Perm() != 0o444 {
-			if err := e.Root.Chmod(machineIDPath, 0o444); err != nil {
-				return fmt.Errorf("%s: %w", machineIDPath, err)
+			if err := e.Root.Chmod(cloudInitMachineIDPath, 0o444); err != nil {
+				return fmt.Errorf("%s: %w", cloudInitMachineIDPath, err)
 			}
 		}
-		e.Note("machine-id: %q (a new ID and a systemd first boot)", strings.TrimSpace(uninitializedMachineID))
+		e.Note("machine-id: %q (a new ID and a systemd first boot)", strings.TrimSpace(cloudInitUninitialized))
 	default: // MachineIDEmpty
 		if missing {
 			e.Note("machine-id: absent, left absent (systemd treats it as a first boot)")
 			return nil
 		}
 		if st.Size != 0 {
-			if err := e.Root.Truncate(machineIDPath, 0); err != nil {
-				return fmt.Errorf("%s: %w", machineIDPath, err)
+			if err := e.Root.Truncate(cloudInitMachineIDPath, 0); err != nil {
+				return fmt.Errorf("%s: %w", cloudInitMachineIDPath, err)
 			}
 		}
 		e.Note("machine-id: empty (a new ID at boot, not a systemd first boot)")

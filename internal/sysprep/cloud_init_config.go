@@ -102,8 +102,8 @@ func (cloudInitConfigOp) Apply(_ context.Context, e *Env) error {
 	return nil
 }
 
-// selinuxLabelXattr holds a file's SELinux label.
-const selinuxLabelXattr = "security.selinux"
+// cloudInitSELinuxXattr holds a file's SELinux label.
+const cloudInitSELinuxXattr = "security.selinux"
 
 // cloudInitInheritLabel gives p, which this operation created, its parent
 // directory's SELinux label when p has none and the parent has one.
@@ -113,7 +113,7 @@ func cloudInitInheritLabel(e *Env, p string) error {
 	if err != nil {
 		return nil // no xattr support: no SELinux labels to keep consistent
 	}
-	label, ok := parent[selinuxLabelXattr]
+	label, ok := parent[cloudInitSELinuxXattr]
 	if !ok {
 		return nil
 	}
@@ -121,10 +121,10 @@ func cloudInitInheritLabel(e *Env, p string) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
-	if _, labelled := own[selinuxLabelXattr]; labelled {
+	if _, labelled := own[cloudInitSELinuxXattr]; labelled {
 		return nil
 	}
-	if err := e.Root.SetXattr(p, selinuxLabelXattr, label); err != nil {
+	if err := e.Root.SetXattr(p, cloudInitSELinuxXattr, label); err != nil {
 		return fmt.Errorf("%s: set SELinux label: %w", p, err)
 	}
 	return nil

@@ -10,8 +10,8 @@ import (
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
 )
 
-// rockyDefaults is the Rocky guide's 99-custom-defaults.cfg.
-func rockyDefaults() *cloudinit.Config {
+// cloudInitRockyDefaults is the Rocky guide's 99-custom-defaults.cfg.
+func cloudInitRockyDefaults() *cloudinit.Config {
 	f := false
 	return &cloudinit.Config{
 		FileName:    "99-custom-defaults.cfg",
@@ -21,14 +21,14 @@ func rockyDefaults() *cloudinit.Config {
 	}
 }
 
-func configPlan(c *cloudinit.Config) *Plan {
+func cloudInitConfigPlan(c *cloudinit.Config) *Plan {
 	return &Plan{Operations: []string{"cloud-init-config"}, CloudInit: c}
 }
 
 func TestCloudInitConfigWritesDropIn(t *testing.T) {
 	tree := testtool.Tree{"etc/cloud/cloud.cfg": "users: [default]\n"}
-	c := rockyDefaults()
-	r, f, warns := cloudInitRun(t, tree, configPlan(c))
+	c := cloudInitRockyDefaults()
+	r, f, warns := cloudInitRun(t, tree, cloudInitConfigPlan(c))
 	const p = "/etc/cloud/cloud.cfg.d/99-custom-defaults.cfg"
 	if want := []string{"/etc/cloud/cloud.cfg.d", p}; !reflect.DeepEqual(r.Created, want) || len(r.Changed)+len(r.Removed) != 0 {
 		t.Errorf("report %+v, want Created %q", r, want)
@@ -47,17 +47,17 @@ func TestCloudInitConfigWritesDropIn(t *testing.T) {
 		t.Errorf("warnings %q", warns)
 	}
 	// Idempotent.
-	rep, _ := cloudInitRunOn(t, f, configPlan(c))
+	rep, _ := cloudInitRunOn(t, f, cloudInitConfigPlan(c))
 	if r2 := rep.Operations[0]; len(r2.Removed)+len(r2.Changed)+len(r2.Created) != 0 || !strings.Contains(strings.Join(r2.Notes, ";"), "already up to date") {
 		t.Errorf("second run: %+v", r2)
 	}
 }
 
 func TestCloudInitConfigWarnings(t *testing.T) {
-	c := rockyDefaults()
+	c := cloudInitRockyDefaults()
 	c.FinalModules = []string{}
 	tree := testtool.Tree{"etc/hostname": "x\n"} // no cloud-init at all
-	r, f, warns := cloudInitRun(t, tree, configPlan(c))
+	r, f, warns := cloudInitRun(t, tree, cloudInitConfigPlan(c))
 	if len(warns) != 2 || !strings.Contains(warns[0], "would never install them") || !strings.Contains(warns[1], "will have no effect") {
 		t.Errorf("warnings %q", warns)
 	}
@@ -75,7 +75,7 @@ func TestCloudInitConfigShadowedByLaterDropIn(t *testing.T) {
 		"etc/cloud/cloud.cfg.d/99-zz-vendor.cfg": "ssh_pwauth: true\nsystem_info:\n  default_user:\n    shell: /bin/zsh\n    gecos: Vendor\n",
 		"etc/cloud/cloud.cfg.d/10-early.cfg":     "ssh_pwauth: true\n", // read before ours: ours wins
 	}
-	_, _, warns := cloudInitRun(t, tree, configPlan(rockyDefaults()))
+	_, _, warns := cloudInitRun(t, tree, cloudInitConfigPlan(cloudInitRockyDefaults()))
 	want := "/etc/cloud/cloud.cfg.d/99-zz-vendor.cfg is read after 99-custom-defaults.cfg and also sets system_info.default_user.shell, ssh_pwauth: its values win"
 	if len(warns) != 1 || !strings.Contains(warns[0], want) {
 		t.Errorf("warnings %q, want %q", warns, want)
@@ -83,7 +83,7 @@ func TestCloudInitConfigShadowedByLaterDropIn(t *testing.T) {
 }
 
 func TestCloudInitConfigReplacesFile(t *testing.T) {
-	c := rockyDefaults()
+	c := cloudInitRockyDefaults()
 	tree := testtool.Tree{"etc/cloud/cloud.cfg": "users: [default]\n", "etc/cloud/cloud.cfg.d/99-custom-defaults.cfg": "ssh_pwauth: true\n"}
 	f := testtool.MemFS(t, tree)
 	if err := f.Chmod(c.Path(), 0o600); err != nil {
@@ -92,7 +92,7 @@ func TestCloudInitConfigReplacesFile(t *testing.T) {
 	if err := f.Lchown(c.Path(), 1000, 1000); err != nil {
 		t.Fatal(err)
 	}
-	rep, _ := cloudInitRunOn(t, f, configPlan(c))
+	rep, _ := cloudInitRunOn(t, f, cloudInitConfigPlan(c))
 	if r := rep.Operations[0]; !reflect.DeepEqual(r.Changed, []string{c.Path()}) || len(r.Created) != 0 {
 		t.Errorf("report %+v, want only %s changed", r, c.Path())
 	}
@@ -105,13 +105,13 @@ func TestCloudInitConfigReplacesFile(t *testing.T) {
 	tree["etc/cloud/cloud.cfg.d/99-custom-defaults.cfg/"] = ""
 	delete(tree, "etc/cloud/cloud.cfg.d/99-custom-defaults.cfg")
 	f = testtool.MemFS(t, tree)
-	if _, err := Run(t.Context(), rocky9(), f, configPlan(c), RunOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+	if _, err := Run(t.Context(), cloudInitGuest(), f, cloudInitConfigPlan(c), RunOptions{}); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("Run = %v, want a refusal", err)
 	}
 }
 
 func TestCloudInitConfigNothingWithoutConfig(t *testing.T) {
-	r, _, warns := cloudInitRun(t, cloudInitTree(), configPlan(nil))
+	r, _, warns := cloudInitRun(t, cloudInitTree(), cloudInitConfigPlan(nil))
 	if len(r.Removed)+len(r.Changed)+len(r.Created)+len(r.Notes)+len(warns) != 0 {
 		t.Errorf("without Plan.CloudInit: %+v %q", r, warns)
 	}
@@ -122,7 +122,7 @@ func TestCloudInitConfigNothingWithoutConfig(t *testing.T) {
 func TestCloudInitOrder(t *testing.T) {
 	plan := &Plan{
 		Operations:     []string{"customize", "cloud-init-config", "cloud-init"},
-		CloudInit:      rockyDefaults(),
+		CloudInit:      cloudInitRockyDefaults(),
 		CloudInitClean: cloudinit.DefaultCleanOptions(),
 		MachineID:      MachineIDEmpty,
 	}
@@ -151,8 +151,8 @@ func TestCloudInitConfigSELinuxLabel(t *testing.T) {
 	if err := f.SetXattr("/etc/cloud/cloud.cfg.d", "security.selinux", []byte("system_u:object_r:cloud_etc_t:s0\x00")); err != nil {
 		t.Fatal(err)
 	}
-	c := rockyDefaults()
-	rep, _ := cloudInitRunOn(t, f, configPlan(c))
+	c := cloudInitRockyDefaults()
+	rep, _ := cloudInitRunOn(t, f, cloudInitConfigPlan(c))
 	if r := rep.Operations[0]; !reflect.DeepEqual(r.Created, []string{c.Path()}) || len(r.Changed) != 0 {
 		t.Errorf("report %+v", r)
 	}
@@ -170,7 +170,7 @@ func TestCloudInitConfigSELinuxLabel(t *testing.T) {
 	if err := f.SetXattr("/etc/cloud", "security.selinux", []byte(etcT)); err != nil {
 		t.Fatal(err)
 	}
-	cloudInitRunOn(t, f, configPlan(c))
+	cloudInitRunOn(t, f, cloudInitConfigPlan(c))
 	for _, p := range []string{"/etc/cloud/cloud.cfg.d", c.Path()} {
 		if xs, _ := f.GetXattrs(p); string(xs["security.selinux"]) != etcT {
 			t.Errorf("%s label %q, want %q", p, xs["security.selinux"], etcT)

@@ -34,7 +34,7 @@ func cloudInitTree() testtool.Tree {
 	}
 }
 
-func rocky9() *guest.Guest {
+func cloudInitGuest() *guest.Guest {
 	return &guest.Guest{OS: "linux", Distro: "rocky", Family: guest.FamilyRHEL, VersionID: "9.4", Major: 9, Minor: 4}
 }
 
@@ -53,7 +53,7 @@ func cloudInitRun(t *testing.T, tree testtool.Tree, plan *Plan) (OpReport, fs.FS
 func cloudInitRunOn(t *testing.T, f fs.FS, plan *Plan) (*Report, []string) {
 	t.Helper()
 	var warns []string
-	rep, err := Run(context.Background(), rocky9(), f, plan, RunOptions{
+	rep, err := Run(context.Background(), cloudInitGuest(), f, plan, RunOptions{
 		Warnf: func(format string, args ...any) { warns = append(warns, fmt.Sprintf(format, args...)) },
 	})
 	if err != nil {
@@ -67,10 +67,10 @@ func cloudInitPlan(o cloudinit.CleanOptions, mode MachineIDMode) *Plan {
 }
 
 var (
-	ciLogs  = []string{"/var/log/cloud-init-output.log", "/var/log/cloud-init.log", "/var/log/cloud-init.log.1"}
-	ciState = []string{"/var/lib/cloud/data", "/var/lib/cloud/data/instance-id", "/var/lib/cloud/instance",
+	cloudInitLogs  = []string{"/var/log/cloud-init-output.log", "/var/log/cloud-init.log", "/var/log/cloud-init.log.1"}
+	cloudInitState = []string{"/var/lib/cloud/data", "/var/lib/cloud/data/instance-id", "/var/lib/cloud/instance",
 		"/var/lib/cloud/instances", "/var/lib/cloud/instances/i-0abc", "/var/lib/cloud/instances/i-0abc/obj.pkl"}
-	ciSeed = []string{"/var/lib/cloud/seed", "/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud/user-data"}
+	cloudInitSeed = []string{"/var/lib/cloud/seed", "/var/lib/cloud/seed/nocloud", "/var/lib/cloud/seed/nocloud/user-data"}
 )
 
 func TestCloudInitOperation(t *testing.T) {
@@ -84,18 +84,18 @@ func TestCloudInitOperation(t *testing.T) {
 		notes   []string
 	}{
 		{"defaults", cloudinit.DefaultCleanOptions(), MachineIDEmpty,
-			sortedCopy(ciLogs, ciState, ciSeed), []string{"/etc/machine-id"}, "",
+			cloudInitSorted(cloudInitLogs, cloudInitState, cloudInitSeed), []string{"/etc/machine-id"}, "",
 			[]string{"machine-id: empty"}},
 		{"uninitialized machine-id", cloudinit.DefaultCleanOptions(), MachineIDUninitialized,
-			sortedCopy(ciLogs, ciState, ciSeed), []string{"/etc/machine-id"}, "uninitialized\n",
+			cloudInitSorted(cloudInitLogs, cloudInitState, cloudInitSeed), []string{"/etc/machine-id"}, "uninitialized\n",
 			[]string{`machine-id: "uninitialized"`}},
 		{"seed kept", cloudinit.CleanOptions{Logs: true, MachineID: true}, "",
-			sortedCopy(ciLogs, ciState), []string{"/etc/machine-id"}, "",
+			cloudInitSorted(cloudInitLogs, cloudInitState), []string{"/etc/machine-id"}, "",
 			[]string{"/var/lib/cloud/seed kept", "machine-id: empty"}},
 		{"logs kept", cloudinit.CleanOptions{Seed: true}, "",
-			sortedCopy(ciState, ciSeed), nil, "0123456789abcdef0123456789abcdef\n", nil},
+			cloudInitSorted(cloudInitState, cloudInitSeed), nil, "0123456789abcdef0123456789abcdef\n", nil},
 		{"network configs", cloudinit.CleanOptions{Seed: true, Configs: []string{"network"}}, "",
-			sortedCopy(ciState, ciSeed, []string{"/etc/netplan/50-cloud-init.yaml"}), nil, "0123456789abcdef0123456789abcdef\n", nil},
+			cloudInitSorted(cloudInitState, cloudInitSeed, []string{"/etc/netplan/50-cloud-init.yaml"}), nil, "0123456789abcdef0123456789abcdef\n", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -103,7 +103,7 @@ func TestCloudInitOperation(t *testing.T) {
 			if !reflect.DeepEqual(r.Removed, tc.removed) {
 				t.Errorf("report Removed:\n%s\nwant:\n%s", strings.Join(r.Removed, "\n"), strings.Join(tc.removed, "\n"))
 			}
-			if !reflect.DeepEqual(r.Changed, nonNil(tc.changed)) || len(r.Created) != 0 {
+			if !reflect.DeepEqual(r.Changed, cloudInitNonNil(tc.changed)) || len(r.Created) != 0 {
 				t.Errorf("report Changed %q Created %q, want Changed %q", r.Changed, r.Created, tc.changed)
 			}
 			for _, p := range r.Removed {
@@ -182,7 +182,7 @@ func TestCloudInitOperationCleanScriptsAndMachineIDSymlink(t *testing.T) {
 	}
 }
 
-func sortedCopy(lists ...[]string) []string {
+func cloudInitSorted(lists ...[]string) []string {
 	var out []string
 	for _, l := range lists {
 		out = append(out, l...)
@@ -191,7 +191,7 @@ func sortedCopy(lists ...[]string) []string {
 	return out
 }
 
-func nonNil(s []string) []string {
+func cloudInitNonNil(s []string) []string {
 	if s == nil {
 		return []string{}
 	}
