@@ -9,8 +9,10 @@ func validateScrub(arg string) error {
 	return err
 }
 
-// scrubMax bounds the zero buffer: fs.FS writes whole files.
-const scrubMax = 1 << 30
+// scrubMax bounds the zero buffer (fs.FS writes whole files). A bigger
+// file is truncated instead: its blocks become free, and the exporter
+// never copies free blocks into the output image.
+const scrubMax = 64 << 20
 
 // applyScrub overwrites a regular file with zeros, then deletes it. A
 // missing path, or anything but a regular file, is an error.
@@ -27,9 +29,11 @@ func applyScrub(r *run, arg string) error {
 		return fmt.Errorf("%s is not a regular file (scrub only handles regular files)", p)
 	}
 	if st.Size > scrubMax {
-		return fmt.Errorf("%s: %d bytes, more than the %d scrub handles", p, st.Size, int64(scrubMax))
-	}
-	if err := r.root.WriteFile(p, make([]byte, st.Size), 0o644); err != nil {
+		r.logf("customize: --scrub %s: %d bytes: truncated (its blocks are freed, and free blocks never reach the output image)", p, st.Size)
+		if err := r.root.Truncate(p, 0); err != nil {
+			return err
+		}
+	} else if err := r.root.WriteFile(p, make([]byte, st.Size), 0o644); err != nil {
 		return err
 	}
 	return r.root.Remove(p)
