@@ -280,10 +280,14 @@ func (m *Mounted) mountFstab(rootIdx int) error {
 		}
 		found := -1
 		for i := range m.Filesystems {
-			if i != rootIdx && m.volumeID(i).matches(e.Spec) {
+			if m.volumeID(i).matches(e.Spec) {
 				found = i
 				break
 			}
+		}
+		if found == rootIdx {
+			m.Warnings = append(m.Warnings, fmt.Sprintf("fstab line %d: %s on %s is the root filesystem again; not mounted twice", e.Line, e.Spec, e.File))
+			continue
 		}
 		if found < 0 {
 			switch {

@@ -161,6 +161,10 @@ func readGPTEntries(disk image.Image, h GPTHeader, sectorSize int64) ([]gptSlot,
 			return nil, fmt.Errorf("partition %d spans LBA %d-%d, outside the %d-sector disk (truncated image?)",
 				i+1, e.StartingLBA, e.EndingLBA, sectors)
 		}
+		if e.StartingLBA < h.FirstUsableLBA || e.EndingLBA > h.LastUsableLBA {
+			return nil, fmt.Errorf("partition %d spans LBA %d-%d, outside the usable LBAs %d-%d",
+				i+1, e.StartingLBA, e.EndingLBA, h.FirstUsableLBA, h.LastUsableLBA)
+		}
 		slots = append(slots, gptSlot{index: i + 1, entry: e})
 	}
 	return slots, nil

@@ -8,8 +8,10 @@
 package volume
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
 )
@@ -102,7 +104,23 @@ func List(disk image.Image, name string) ([]Volume, error) {
 		}
 		vols = append(vols, v)
 	}
+	if err := checkOverlap(vols); err != nil {
+		return nil, fmt.Errorf("%s: MBR: %w", name, err)
+	}
 	return vols, nil
+}
+
+// checkOverlap refuses tables whose partitions share bytes: writing one
+// would corrupt the other.
+func checkOverlap(vols []Volume) error {
+	s := slices.Clone(vols)
+	slices.SortFunc(s, func(a, b Volume) int { return cmp.Compare(a.Offset, b.Offset) })
+	for i := 1; i < len(s); i++ {
+		if s[i].Offset < s[i-1].Offset+s[i-1].Size {
+			return fmt.Errorf("partitions %d and %d overlap: %w", s[i-1].Index, s[i].Index, ErrCorrupt)
+		}
+	}
+	return nil
 }
 
 func hasGPTSignature(disk image.Image) bool {
@@ -153,6 +171,9 @@ func listGPT(disk image.Image, name string) ([]Volume, error) {
 			return nil, fmt.Errorf("%s: %w", v.Name, err)
 		}
 		vols = append(vols, v)
+	}
+	if err := checkOverlap(vols); err != nil {
+		return nil, fmt.Errorf("%s: GPT: %w", name, err)
 	}
 	return vols, nil
 }

@@ -257,3 +257,14 @@ func TestListNotATable(t *testing.T) {
 		t.Fatalf("got %+v, %v; want the whole disk", vols, err)
 	}
 }
+
+func TestListOverlapRefused(t *testing.T) {
+	m := make([]byte, 512)
+	putMBREntry(m, 0, 0x83, 2048, 4096)
+	putMBREntry(m, 1, 0x83, 4096, 4096) // starts inside partition 1
+	m[510], m[511] = 0x55, 0xAA
+	_, err := List(&sparseImage{size: 16 << 20, head: m}, "d")
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "partitions 1 and 2 overlap") {
+		t.Fatalf("err = %v, want an overlap ErrCorrupt", err)
+	}
+}
