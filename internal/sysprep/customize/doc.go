@@ -47,7 +47,7 @@
 //
 // The hash scheme is password-crypto when given, else ENCRYPT_METHOD from the
 // guest's /etc/login.defs, else the distro default (yescrypt on Debian ≥ 11,
-// Ubuntu ≥ 20, RHEL family ≥ 9, Fedora ≥ 30, SUSE ≥ 15, Arch; sha512
+// Ubuntu ≥ 20, RHEL family ≥ 9, Fedora ≥ 30, SUSE ≥ 15, Kali, Arch; sha512
 // otherwise).
 //
 // add-user SPEC grammar:
@@ -68,7 +68,9 @@
 // shadow, group and gshadow entries (and subuid/subgid ranges when those
 // files exist), the next free UID per login.defs UID_MIN/UID_MAX (GID = UID
 // when free, else the next free in GID_MIN/GID_MAX), and the home from
-// /etc/skel owned by the user with mode HOME_MODE (default 0700).
+// /etc/skel owned by the user with mode HOME_MODE (default 0700); an existing
+// home is left alone with a warning. The shadow last-change day is today,
+// or the day of SOURCE_DATE_EPOCH when set (reproducible builds).
 //
 // Order: steps run in the order given, except that passwords (from
 // root-password, password and add-user) are set after every other step and
