@@ -3,12 +3,14 @@ package sysprep
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/ext4"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/guest"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/cloudinit"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
@@ -196,4 +198,72 @@ func cloudInitNonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// cloudInitFileImage is a host file as a writable image.Image.
+type cloudInitFileImage struct {
+	f    *os.File
+	size int64
+}
+
+func (i *cloudInitFileImage) ReadAt(p []byte, off int64) (int, error)  { return i.f.ReadAt(p, off) }
+func (i *cloudInitFileImage) WriteAt(p []byte, off int64) (int, error) { return i.f.WriteAt(p, off) }
+func (i *cloudInitFileImage) Size() int64                              { return i.size }
+func (i *cloudInitFileImage) Close() error                             { return i.f.Close() }
+
+// TestCloudInitOnExt4 runs both cloud-init operations through the real
+// ext4 engine on an image made by mkfs.ext4, then checks it with e2fsck and
+// reads the result back with debugfs.
+func TestCloudInitOnExt4(t *testing.T) {
+	testtool.Need(t, "mkfs.ext4", "e2fsck", "debugfs")
+	img := testtool.MkfsExt4(t, cloudInitTree(), "16M")
+	f, err := os.OpenFile(img, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := f.Stat()
+	vol := &cloudInitFileImage{f: f, size: st.Size()}
+	defer vol.Close()
+	root, err := ext4.Open(vol, fs.OpenOptions{Name: "cloud-init.img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cloudInitRockyDefaults()
+	plan := &Plan{
+		Operations:     []string{"cloud-init", "cloud-init-config"},
+		CloudInit:      c,
+		CloudInitClean: cloudinit.DefaultCleanOptions(),
+		MachineID:      MachineIDUninitialized,
+	}
+	rep, err := Run(t.Context(), cloudInitGuest(), root, plan, RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := root.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Fsck(t, "ext4", img)
+
+	if want := cloudInitSorted(cloudInitLogs, cloudInitState, cloudInitSeed); !reflect.DeepEqual(rep.Operations[0].Removed, want) {
+		t.Errorf("cloud-init removed %q, want %q", rep.Operations[0].Removed, want)
+	}
+	ls := testtool.Debugfs(t, img, "ls -l /var/lib/cloud")
+	for _, gone := range []string{"instance", "instances", "data", "seed"} {
+		if strings.Contains(ls, " "+gone+"\n") || strings.Contains(ls, " "+gone+" ") {
+			t.Errorf("/var/lib/cloud still lists %s:\n%s", gone, ls)
+		}
+	}
+	logs := testtool.Debugfs(t, img, "ls /var/log")
+	if strings.Contains(logs, "cloud-init") || !strings.Contains(logs, "messages") {
+		t.Errorf("/var/log after clean: %s", logs)
+	}
+	testtool.WantDebugfs(t, img, "cat /etc/machine-id", "uninitialized\n")
+	if stat := testtool.Debugfs(t, img, "stat /etc/machine-id"); !strings.Contains(stat, "Mode:  0444") {
+		t.Errorf("/etc/machine-id: %s", stat)
+	}
+	want, _ := c.Render()
+	testtool.WantDebugfs(t, img, "cat "+c.Path(), string(want))
+	if stat := testtool.Debugfs(t, img, "stat "+c.Path()); !strings.Contains(stat, "Mode:  0644") || !strings.Contains(stat, "User:     0   Group:     0") {
+		t.Errorf("%s: %s", c.Path(), stat)
+	}
 }
