@@ -295,3 +295,22 @@ func TestIsValidateCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigureCustomizePasswordsAreSecrets(t *testing.T) {
+	_, err := configure(t, `
+operations = ["customize"]
+customize {
+  op  = "password"
+  arg = "alice:locked:password:alice-Secret-77"
+}
+customize {
+  op  = "write"
+  arg = "/etc/motd:{{ not a template }}"
+}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := packersdk.LogSecretFilter.FilterString("x alice-Secret-77 y"); f != "x <sensitive> y" {
+		t.Errorf("customize password not registered as a secret: %q", f)
+	}
+}

@@ -121,7 +121,9 @@ func (c *Config) plan() (*sysprep.Plan, []error) {
 			errs = append(errs, fmt.Errorf("customize block %d: op is required", i+1))
 			continue
 		}
-		plan.Customize = append(plan.Customize, customize.Step{Op: strings.TrimPrefix(s.Op, "--"), Arg: s.Arg})
+		step := customize.Step{Op: strings.TrimPrefix(s.Op, "--"), Arg: s.Arg}
+		registerSecrets(step)
+		plan.Customize = append(plan.Customize, step)
 	}
 	sel, err := c.rootPasswordSelector()
 	if err != nil {
@@ -146,6 +148,11 @@ func (c *Config) plan() (*sysprep.Plan, []error) {
 	}
 	return plan, errs
 }
+
+// hashSelectorPrefix is the password selector for a pre-hashed crypt(3)
+// string, written to /etc/shadow unchanged (an extension of virt-customize's
+// selectors, which has none).
+const hashSelectorPrefix = "hash:"
 
 // rootPasswordSelector maps the root password options to a virt-customize
 // --root-password selector. The selector holds the secret: never log it.
@@ -175,6 +182,17 @@ func (c *Config) rootPasswordSelector() (string, error) {
 		return "locked:" + sel, nil
 	}
 	return sel, nil
+}
+
+// registerSecrets redacts the password in a password or root-password step
+// ("[USER:][locked:]password:PW") from every log line and UI message.
+func registerSecrets(s customize.Step) {
+	if s.Op != "password" && s.Op != "root-password" {
+		return
+	}
+	if _, pw, ok := strings.Cut(s.Arg, "password:"); ok && pw != "" {
+		packersdk.LogSecretFilter.Set(pw)
+	}
 }
 
 // toConfig converts the HCL block into the engine's cloud-init config. nil

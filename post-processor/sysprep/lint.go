@@ -6,10 +6,6 @@ import (
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
 )
 
-// hashSelectorPrefix is the customize package's password selector for a
-// pre-hashed crypt(3) string, written to /etc/shadow unchanged.
-const hashSelectorPrefix = "hash:"
-
 // lint returns the settings that contradict each other: they are legal, but
 // some of them would have no effect. Shown by `packer validate` and at the
 // start of the post-processor's run.
