@@ -17,7 +17,8 @@ type Config struct {
 	// `{{.BuildName}}`, `{{.BuilderType}}`, `{{.InputName}}` (the input file
 	// name without its extension), `{{.InputDir}}` and `{{.Format}}`, e.g.
 	// `"output/{{.BuildName}}-golden.qcow2"`. Missing directories are
-	// created. The input image is never modified. Defaults to
+	// created. The input image is never modified. An existing file is an
+	// error unless `packer build -force`. Defaults to
 	// `<input dir>/<input name>-sysprep.<format>`.
 	Output string `mapstructure:"output"`
 	// Format of the output image: `qcow2` or `raw`. Defaults to the input's format.

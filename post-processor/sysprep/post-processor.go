@@ -156,7 +156,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, a pack
 		Format:      res.Format,
 		VirtualSize: res.VirtualSize,
 		FileSize:    res.FileSize,
-		Summary:     res.Summary(),
+		Summary:     didSomething(res),
 		Seconds:     took,
 	}
 	ui.Say(fmt.Sprintf("Wrote %s (%s, %s virtual, %s file) in %.1fs", output, res.Format, humanSize(res.VirtualSize), humanSize(res.FileSize), took))
@@ -167,6 +167,19 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, a pack
 	}
 	// Like the compress post-processor: the input goes unless keep_input_artifact.
 	return art, false, false, nil
+}
+
+// didSomething returns the summary lines of the operations that changed
+// something (the artifact's String stays short).
+func didSomething(res *engine.Result) []string {
+	lines := res.Summary()
+	var out []string
+	for i, op := range res.Operations {
+		if rm, ch, cr := op.Counts(); rm+ch+cr > 0 && i < len(lines) {
+			out = append(out, lines[i])
+		}
+	}
+	return out
 }
 
 // job builds the engine job; UI calls are serialized (the engine may call
