@@ -348,6 +348,11 @@ build {
       keep_input_artifact = true
       operations          = ["defaults", "-ssh-userdir"]
       machine_id          = "uninitialized"
+      cloud_init {
+        cloud_final_modules = []
+        datasource_list     = ["NoCloud", "None"]
+        extra_yaml          = "manage_etc_hosts: true\n"
+      }
     }
   }
 }
@@ -376,6 +381,24 @@ build {
 	mnt := testtool.Mount(t, "ext4", raw, root.Off, root.Size)
 	if b, err := os.ReadFile(filepath.Join(mnt, "etc/machine-id")); err != nil || string(b) != "uninitialized\n" {
 		t.Errorf("/etc/machine-id = %q, %v", b, err)
+	}
+	// cloud_final_modules = [] crossed Packer's RPC as an empty list, not as
+	// "unset"; the unset module lists are absent.
+	var cfg map[string]any
+	b, err := os.ReadFile(filepath.Join(mnt, "etc/cloud/cloud.cfg.d/99-packer-sysprep.cfg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &cfg); err != nil {
+		t.Fatalf("99-packer-sysprep.cfg: %v\n%s", err, b)
+	}
+	want := map[string]any{
+		"cloud_final_modules": []any{},
+		"datasource_list":     []any{"NoCloud", "None"},
+		"manage_etc_hosts":    true,
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("99-packer-sysprep.cfg parses to %#v, want %#v\n%s", cfg, want, b)
 	}
 	// ssh-userdir was left out: authorized_keys stay; host keys go.
 	if _, err := os.Stat(filepath.Join(mnt, "root/.ssh/authorized_keys")); err != nil {
