@@ -38,6 +38,12 @@ type Opened struct {
 	Mountpoint string // guest path it is mounted on; "" when fstab does not mount it
 	UUID       string // filesystem UUID (lower case), "" if unknown
 	Label      string // filesystem label
+	// ReadOnly is true for every filesystem of a read-only Open and, in a
+	// writable one, for those not mounted in the guest: Open opens those
+	// read-only so nothing outside the guest's tree can change.
+	ReadOnly bool
+
+	engine fs.Engine
 }
 
 // Mounted is an inspected guest: the distro, the mount tree and every
@@ -55,10 +61,16 @@ type Mounted struct {
 	Warnings []string
 
 	swap     []swapArea
+	mounts   []plannedMount // fstab mounts, in mount order
 	readOnly bool
 	closed   bool
 	// relabelFallback: touch /.autorelabel on Close if anything was created.
 	relabelFallback bool
+}
+
+type plannedMount struct {
+	fs    int // index in Filesystems
+	point string
 }
 
 type swapArea struct {
@@ -79,10 +91,12 @@ type probe struct {
 const maxFstab = 1 << 20
 
 // Open lists the disk's volumes, opens every filesystem an engine
-// recognises, finds the root filesystem (os-release and fstab; with
-// several, the one whose fstab mounts itself on /), mounts the others per
-// its /etc/fstab and reads the distro. SELinux guests get labels on every
-// file created through Root.
+// recognises (read-only), finds the root filesystem (os-release and fstab;
+// with several, the one whose fstab mounts itself on /), mounts the others
+// per its /etc/fstab and reads the distro. Unless o.ReadOnly, the root and
+// the filesystems mounted in it are then reopened writable; the others
+// stay read-only. SELinux guests get labels on every file created through
+// Root.
 func Open(ctx context.Context, disk image.Image, o Options) (m *Mounted, err error) {
 	vols, err := volume.List(disk, o.Name)
 	if err != nil {
@@ -117,6 +131,11 @@ func Open(ctx context.Context, disk image.Image, o Options) (m *Mounted, err err
 	if err := m.mountFstab(rootIdx); err != nil {
 		return nil, fmt.Errorf("%s: %w", rootFS.Volume.Name, err)
 	}
+	if !o.ReadOnly {
+		if err := m.reopenWritable(rootIdx); err != nil {
+			return nil, err
+		}
+	}
 	if m.Guest, err = m.inspect(); err != nil {
 		return nil, err
 	}
@@ -144,13 +163,13 @@ func (m *Mounted) probe(v volume.Volume, o Options) probe {
 		return p
 	}
 	p.what = eng.Name()
-	f, err := eng.Open(v.Image, fs.OpenOptions{Name: v.Name, ReadOnly: o.ReadOnly})
+	f, err := eng.Open(v.Image, fs.OpenOptions{Name: v.Name, ReadOnly: true})
 	if err != nil {
 		p.reason = err.Error()
 		p.refusal = err
 		return p
 	}
-	op := Opened{Volume: v, Type: eng.Name(), FS: f}
+	op := Opened{Volume: v, Type: eng.Name(), FS: f, ReadOnly: true, engine: eng}
 	if id, ok := f.(Identifier); ok {
 		op.UUID, op.Label = strings.ToLower(id.UUID()), id.Label()
 	} else {
@@ -311,12 +330,55 @@ func (m *Mounted) mountFstab(rootIdx int) error {
 		if err := m.Root.Mount(point, m.Filesystems[found].FS); err != nil {
 			return fmt.Errorf("%w: fstab line %d: %v", ErrFstab, e.Line, err)
 		}
+		m.mounts = append(m.mounts, plannedMount{fs: found, point: point})
 		if m.Filesystems[found].Mountpoint == "" {
 			m.Filesystems[found].Mountpoint = point
 		}
 	}
 	return nil
 }
+
+// reopenWritable reopens the root and every mounted filesystem writable
+// and rebuilds the mount tree on them.
+func (m *Mounted) reopenWritable(rootIdx int) error {
+	reopen := func(i int) error {
+		f := &m.Filesystems[i]
+		if !f.ReadOnly {
+			return nil // mounted twice
+		}
+		if err := f.FS.Close(); err != nil {
+			return fmt.Errorf("%s: %w", f.Volume.Name, err)
+		}
+		rw, err := f.engine.Open(f.Volume.Image, fs.OpenOptions{Name: f.Volume.Name})
+		if err != nil {
+			f.FS = closedFS{}
+			return fmt.Errorf("opening %s for writing: %w", f.Volume.Name, err)
+		}
+		f.FS, f.ReadOnly = rw, false
+		return nil
+	}
+	if err := reopen(rootIdx); err != nil {
+		return err
+	}
+	for _, pm := range m.mounts {
+		if err := reopen(pm.fs); err != nil {
+			return err
+		}
+	}
+	m.Root = NewRoot(m.Filesystems[rootIdx].FS)
+	for _, pm := range m.mounts {
+		if err := m.Root.Mount(pm.point, m.Filesystems[pm.fs].FS); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closedFS stands in for a filesystem whose reopen failed, so closeAll
+// does not close it twice.
+type closedFS struct{ fs.FS }
+
+func (closedFS) Close() error { return nil }
 
 func hasPrefixOption(e FstabEntry, prefix string) bool {
 	for _, o := range e.Options {
@@ -340,7 +402,7 @@ func (m *Mounted) inspect() (*Guest, error) {
 	for _, f := range m.Filesystems {
 		g.Filesystems = append(g.Filesystems, Filesystem{
 			Volume: f.Volume.Name, Type: f.Type, UUID: f.UUID, Label: f.Label,
-			Mountpoint: f.Mountpoint, ReadOnly: m.readOnly,
+			Mountpoint: f.Mountpoint, ReadOnly: f.ReadOnly,
 		})
 	}
 	return g, nil
@@ -421,4 +483,14 @@ func (m *Mounted) closeAll() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// Inspect opens the disk read-only, returns what it found and closes it.
+func Inspect(ctx context.Context, disk image.Image, name string) (*Guest, error) {
+	m, err := Open(ctx, disk, Options{Name: name, ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	g := m.Guest
+	return g, m.Close()
 }

@@ -287,6 +287,10 @@ func TestOpenWholeDisk(t *testing.T) {
 		"usr/lib/os-release": "ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"24.04\"\n",
 		"etc/fstab":          "LABEL=cloudimg-rootfs / ext4 discard,errors=remount-ro 0 1\n",
 	}, "16M", "-L", "cloudimg-rootfs")
+	g, err := Inspect(context.Background(), openFile(t, img), "root.img")
+	if err != nil || g.Distro != "ubuntu" || g.Family != FamilyDebian || len(g.Filesystems) != 1 || g.Filesystems[0].Mountpoint != "/" {
+		t.Fatalf("Inspect = %+v, %v", g, err)
+	}
 	m := mustOpen(t, img, true)
 	if m.Guest.Distro != "ubuntu" || m.Guest.Major != 24 || m.Guest.Minor != 4 || len(m.Filesystems) != 1 ||
 		m.Filesystems[0].Volume.Table != volume.TableNone || m.Filesystems[0].Mountpoint != "/" {
@@ -333,6 +337,18 @@ func TestOpenChoosesSelfMountingRoot(t *testing.T) {
 	if m.Filesystems[0].Mountpoint != "/" || m.Filesystems[1].Mountpoint != "" || m.Guest.Family != FamilyFedora {
 		t.Errorf("filesystems = %+v", m.Filesystems)
 	}
+	m.Close()
+	// Writable: only the mounted root is opened for writing.
+	m = mustOpen(t, disk, false)
+	if m.Filesystems[0].ReadOnly || !m.Filesystems[1].ReadOnly || m.Guest.Filesystems[0].ReadOnly || !m.Guest.Filesystems[1].ReadOnly {
+		t.Errorf("writable open: filesystems = %+v", m.Filesystems)
+	}
+	if err := m.Filesystems[1].FS.WriteFile("/x", nil, 0o644); !errors.Is(err, fs.ErrReadOnly) {
+		t.Errorf("unmounted filesystem accepted a write: %v", err)
+	}
+	m.Close()
+	testtool.Fsck(t, "ext4", extract(t, disk, 0))
+	testtool.Fsck(t, "ext4", extract(t, disk, 1))
 	// Neither mounts itself: ambiguous.
 	disk = buildDisk(t, "gpt", []testPart{
 		{name: "a", sizeMiB: 8, gptType: "8300", kind: "ext4", uuid: uuidA, tree: osTree("LABEL=x / ext4 defaults 0 1\n")},
@@ -355,4 +371,23 @@ func TestOpenFstabVolumeMissing(t *testing.T) {
 	if !errors.Is(err, ErrFstab) || !strings.Contains(err.Error(), "/dev/mapper/rl-var on /var") {
 		t.Errorf("err = %v, want ErrFstab naming the entry", err)
 	}
+}
+
+// extract copies the i-th volume of a disk image into its own file.
+func extract(t *testing.T, disk string, i int) string {
+	t.Helper()
+	img := openFile(t, disk)
+	vols, err := volume.List(img, "disk.img")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part := t.TempDir() + "/part.img"
+	if err := os.WriteFile(part, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(part, vols[i].Size); err != nil {
+		t.Fatal(err)
+	}
+	copyRange(t, img, vols[i].Offset, vols[i].Size, part)
+	return part
 }
