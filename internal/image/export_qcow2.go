@@ -27,12 +27,13 @@ type qcow2Writer struct {
 	cbyte   int64  // next free byte for compressed data; 0: none open
 	refs    []uint16
 	stored  int64
+	out     *writeBehind
 }
 
 func newQcow2Writer(f *os.File, c *exportConfig) (*qcow2Writer, error) {
 	perL1 := c.cluster / 8 * c.cluster
 	return &qcow2Writer{f: f, c: c, cs: c.cluster, l1: make([]uint64, (c.vsize+perL1-1)/perL1),
-		l2Index: -1, end: c.cluster, refs: []uint16{1}}, nil
+		l2Index: -1, end: c.cluster, refs: []uint16{1}, out: newWriteBehind(f)}, nil
 }
 
 // ref counts one more reference to every host cluster in [off, off+n).
@@ -77,7 +78,7 @@ func (w *qcow2Writer) put(idx int64, data []byte, compressed bool) error {
 			w.cbyte = w.end
 		}
 		off, n := w.cbyte, int64(len(data))
-		if _, err := w.f.WriteAt(data, off); err != nil {
+		if err := w.out.writeAt(data, off); err != nil {
 			return err
 		}
 		sectors := (off+n-1)/512 - off/512 // additional 512-byte sectors
@@ -89,7 +90,7 @@ func (w *qcow2Writer) put(idx int64, data []byte, compressed bool) error {
 		w.stored += int64(len(data))
 	} else {
 		off := w.alloc(w.cs)
-		if _, err := w.f.WriteAt(data, off); err != nil {
+		if err := w.out.writeAt(data, off); err != nil {
 			return err
 		}
 		entry = l2CopiedFlag | uint64(off)
@@ -105,7 +106,7 @@ func (w *qcow2Writer) flushL2() error {
 		return nil
 	}
 	off := w.alloc(w.cs)
-	if _, err := w.f.WriteAt(w.l2, off); err != nil {
+	if err := w.out.writeAt(w.l2, off); err != nil {
 		return err
 	}
 	w.l1[w.l2Index] = l2CopiedFlag | uint64(off)
@@ -123,6 +124,9 @@ func (c *exportConfig) clusterBits() int {
 
 func (w *qcow2Writer) finish() (int64, error) {
 	if err := w.flushL2(); err != nil {
+		return 0, err
+	}
+	if err := w.out.flush(); err != nil {
 		return 0, err
 	}
 	// L1 table.

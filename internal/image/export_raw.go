@@ -9,6 +9,7 @@ import (
 // blocks holding data are written; zero runs stay holes.
 type rawWriter struct {
 	f      *os.File
+	out    *writeBehind
 	c      *exportConfig
 	stored int64
 }
@@ -21,7 +22,7 @@ func newRawWriter(f *os.File, c *exportConfig) (*rawWriter, error) {
 	if err := f.Truncate(c.vsize); err != nil {
 		return nil, err
 	}
-	return &rawWriter{f: f, c: c}, nil
+	return &rawWriter{f: f, c: c, out: newWriteBehind(f)}, nil
 }
 
 func (w *rawWriter) put(idx int64, data []byte, _ bool) error {
@@ -36,7 +37,7 @@ func (w *rawWriter) put(idx int64, data []byte, _ bool) error {
 			j += rawHoleGranularity
 		}
 		j = min(j, len(data))
-		if _, err := w.f.WriteAt(data[i:j], base+int64(i)); err != nil {
+		if err := w.out.writeAt(data[i:j], base+int64(i)); err != nil {
 			return err
 		}
 		w.stored += int64(j - i)
@@ -45,4 +46,4 @@ func (w *rawWriter) put(idx int64, data []byte, _ bool) error {
 	return nil
 }
 
-func (w *rawWriter) finish() (int64, error) { return w.stored, nil }
+func (w *rawWriter) finish() (int64, error) { return w.stored, w.out.flush() }
