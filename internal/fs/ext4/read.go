@@ -66,13 +66,25 @@ func (f *FS) resolve(op, p string) (*Inode, error) {
 type dirBlock struct {
 	lblk, pblk uint64
 	buf        []byte
+	inline     int // > 0: an inline-data directory; entries end there in buf, then system.data's
 }
 
 // forEachDirBlock calls fn for each block of a directory in logical order
 // until fn returns stop or an error.
 func (f *FS) forEachDirBlock(dir *Inode, fn func(db *dirBlock) (stop bool, err error)) error {
 	if dir.Flags()&flagInlineData != 0 {
-		return fmt.Errorf("ext4: %s: inode %d: inline-data directory: %w", f.name, dir.Ino, errUnsupported)
+		data := bytes.Clone(dir.Raw[iBlock : iBlock+iBlockLen])
+		xs, err := f.readXattrs(dir)
+		if err != nil {
+			return err
+		}
+		for _, x := range xs {
+			if x.Index == 7 && x.Name == "data" {
+				data = append(data, x.Value...)
+			}
+		}
+		_, err = fn(&dirBlock{buf: data, inline: iBlockLen})
+		return err
 	}
 	m, err := f.readMapping(dir)
 	if err != nil {
@@ -120,6 +132,22 @@ func (f *FS) isHtreeNode(dir *Inode, db *dirBlock) bool {
 // dirEntries decodes one directory block, skipping index nodes' contents.
 func (f *FS) dirEntries(dir *Inode, db *dirBlock) ([]Dirent, error) {
 	b := db.buf
+	if db.inline > 0 {
+		// i_block: parent inode, then entries; system.data: more entries.
+		parent := Dirent{Ino: binary.LittleEndian.Uint32(b), Name: "..", Type: ftDir}
+		ents, err := ParseDirBlock(b[4:db.inline], f.filetype())
+		if err != nil {
+			return nil, f.corrupt("inline directory inode %d: %v", dir.Ino, err)
+		}
+		if len(b) > db.inline {
+			more, err := ParseDirBlock(b[db.inline:], f.filetype())
+			if err != nil {
+				return nil, f.corrupt("inline directory inode %d: %v", dir.Ino, err)
+			}
+			ents = append(ents, more...)
+		}
+		return append([]Dirent{parent}, ents...), nil
+	}
 	if dir.Flags()&flagIndex != 0 && db.lblk == 0 {
 		// dx_root: "." and ".." then the index, hidden in ".."'s rec_len.
 		one := func(off int, name string) (Dirent, bool) {
