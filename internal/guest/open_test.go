@@ -391,3 +391,75 @@ func extract(t *testing.T, disk string, i int) string {
 	copyRange(t, img, vols[i].Offset, vols[i].Size, part)
 	return part
 }
+
+// TestOpenWritableSELinuxEndToEnd edits an SELinux guest through Root
+// (across the /home mount), then checks with e2fsck and a read-only kernel
+// mount that every created inode carries the label file_contexts gives it.
+func TestOpenWritableSELinuxEndToEnd(t *testing.T) {
+	const homeUUID = "3f1c2d4e-4444-4000-8000-000000000004"
+	fc := "/.*\tsystem_u:object_r:default_t:s0\n/etc(/.*)?\tsystem_u:object_r:etc_t:s0\n" +
+		"/etc/cloud(/.*)?\tsystem_u:object_r:cloud_etc_t:s0\n/home/[^/]+/\\.ssh(/.*)?\tunconfined_u:object_r:ssh_home_t:s0\n"
+	disk := buildDisk(t, "gpt", []testPart{
+		{name: "root", sizeMiB: 16, gptType: "8300", kind: "ext4", uuid: rootUUID, tree: testtool.Tree{
+			"etc/os-release":     "ID=rocky\nVERSION_ID=9.4\n",
+			"etc/fstab":          "UUID=" + rootUUID + " / ext4 defaults 1 1\nUUID=" + homeUUID + " /home ext4 defaults 1 2\n",
+			"etc/selinux/config": "SELINUX=enforcing\nSELINUXTYPE=targeted\n",
+			"etc/selinux/targeted/contexts/files/file_contexts": fc,
+			"home/": "",
+		}},
+		{name: "home", sizeMiB: 8, gptType: "8302", kind: "ext4", uuid: homeUUID, tree: testtool.Tree{"rocky/.bashrc": "#\n"}},
+	})
+	m := mustOpen(t, disk, false)
+	if m.SELinux != "labels from /etc/selinux/targeted/contexts/files/file_contexts" {
+		t.Fatalf("SELinux = %q", m.SELinux)
+	}
+	r := m.Root
+	for _, err := range []error{
+		fs.MkdirAll(r, "/etc/cloud/cloud.cfg.d", 0o755),
+		r.WriteFile("/etc/cloud/cloud.cfg.d/99-x.cfg", []byte("a: 1\n"), 0o644),
+		r.Mkdir("/home/rocky/.ssh", 0o700),
+		r.WriteFile("/home/rocky/.ssh/authorized_keys", []byte("ssh-ed25519 AAAA\n"), 0o600),
+		r.Symlink("../usr/share/zoneinfo/UTC", "/etc/localtime"),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Fsck(t, "ext4", extract(t, disk, 0))
+	testtool.Fsck(t, "ext4", extract(t, disk, 1))
+	vols, err := volume.List(openFile(t, disk), "disk.img")
+	if err != nil {
+		t.Fatal(err)
+	}
+	label := func(ctx string) string { return "security.selinux=" + fmt.Sprintf("%x", ctx+"\x00") }
+	rootSnap := testtool.Snapshot(t, testtool.Mount(t, "ext4", disk, vols[0].Offset, vols[0].Size))
+	homeSnap := testtool.Snapshot(t, testtool.Mount(t, "ext4", disk, vols[1].Offset, vols[1].Size))
+	for _, c := range []struct {
+		snap map[string]string
+		path string
+		ctx  string
+	}{
+		{rootSnap, "etc/cloud", "system_u:object_r:cloud_etc_t:s0"},
+		{rootSnap, "etc/cloud/cloud.cfg.d/99-x.cfg", "system_u:object_r:cloud_etc_t:s0"},
+		{homeSnap, "rocky/.ssh", "unconfined_u:object_r:ssh_home_t:s0"},
+		{homeSnap, "rocky/.ssh/authorized_keys", "unconfined_u:object_r:ssh_home_t:s0"},
+	} {
+		if got := c.snap[c.path]; !strings.Contains(got, label(c.ctx)) {
+			t.Errorf("kernel sees %s as %q, want xattr %s", c.path, got, label(c.ctx))
+		}
+	}
+	if got := rootSnap["etc/localtime"]; !strings.HasSuffix(got, "-> ../usr/share/zoneinfo/UTC") {
+		t.Errorf("etc/localtime = %q", got)
+	}
+	// The kernel snapshot skips symlink xattrs: ask debugfs.
+	if out := testtool.Debugfs(t, extract(t, disk, 0), "ea_list /etc/localtime"); !strings.Contains(out, "security.selinux") ||
+		!strings.Contains(out, "system_u:object_r:etc_t:s0") {
+		t.Errorf("debugfs ea_list /etc/localtime:\n%s", out)
+	}
+	if strings.Contains(homeSnap["rocky/.bashrc"], "security.selinux") {
+		t.Errorf("an untouched file got a label: %q", homeSnap["rocky/.bashrc"])
+	}
+}
