@@ -298,10 +298,14 @@ func (m *Mounted) mountFstab(rootIdx int) error {
 		}
 		found := -1
 		for i := range m.Filesystems {
-			if m.volumeID(i).matches(e.Spec) {
-				found = i
-				break
+			if !m.volumeID(i).matches(e.Spec) {
+				continue
 			}
+			if found >= 0 {
+				return fmt.Errorf("%w: fstab line %d: %s matches both %s and %s (cloned filesystems with the same UUID or label?); give one a new UUID/label",
+					ErrFstab, e.Line, e.Spec, m.Filesystems[found].Volume.Name, m.Filesystems[i].Volume.Name)
+			}
+			found = i
 		}
 		if found == rootIdx {
 			m.Warnings = append(m.Warnings, fmt.Sprintf("fstab line %d: %s on %s is the root filesystem again; not mounted twice", e.Line, e.Spec, e.File))

@@ -463,3 +463,19 @@ func TestOpenWritableSELinuxEndToEnd(t *testing.T) {
 		t.Errorf("an untouched file got a label: %q", homeSnap["rocky/.bashrc"])
 	}
 }
+
+func TestOpenFstabAmbiguousSpec(t *testing.T) {
+	// Two cloned data filesystems with the same label.
+	disk := buildDisk(t, "gpt", []testPart{
+		{name: "root", sizeMiB: 8, gptType: "8300", kind: "ext4", tree: testtool.Tree{
+			"etc/os-release": "ID=debian\n",
+			"etc/fstab":      "LABEL=data /srv ext4 defaults 0 2\n",
+		}},
+		{name: "d1", sizeMiB: 4, gptType: "8300", kind: "ext4", label: "data"},
+		{name: "d2", sizeMiB: 4, gptType: "8300", kind: "ext4", label: "data"},
+	})
+	_, err := Open(context.Background(), openFile(t, disk), Options{Name: "disk.img", ReadOnly: true})
+	if !errors.Is(err, ErrFstab) || !strings.Contains(err.Error(), "matches both") {
+		t.Errorf("err = %v, want an ambiguous-spec ErrFstab", err)
+	}
+}
