@@ -77,8 +77,9 @@ func ReadConfig(root fs.FS) (Config, error) {
 		}
 	}
 	if c.Mode == "" {
-		// libselinux treats a config without SELINUX= as disabled.
-		c.Mode = "disabled"
+		// Without SELINUX= the boot still loads the policy (systemd and
+		// load_policy fall back to permissive): the guest labels files.
+		c.Mode = "permissive"
 	}
 	if strings.ContainsAny(c.Type, "/\x00") || c.Type == "." || c.Type == ".." {
 		return Config{}, fmt.Errorf("%s: SELINUXTYPE=%q is not a policy name", ConfigPath, c.Type)

@@ -142,7 +142,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"no config", testtool.Tree{"etc/hostname": "h"}, ErrDisabled},
 		{"disabled", testtool.Tree{"etc/selinux/config": "SELINUX=disabled\n"}, ErrDisabled},
-		{"no SELINUX line", testtool.Tree{"etc/selinux/config": "SELINUXTYPE=targeted\n"}, ErrDisabled},
+		{"no SELINUX line", testtool.Tree{"etc/selinux/config": "SELINUXTYPE=targeted\n"}, ErrNoPolicy},
 		{"no file_contexts", testtool.Tree{"etc/selinux/config": enforcing}, ErrNoPolicy},
 		{"other type", policyTree("SELINUX=permissive\nSELINUXTYPE=mls\n"), ErrNoPolicy},
 		{"hostile type", testtool.Tree{"etc/selinux/config": "SELINUX=enforcing\nSELINUXTYPE=../../x\n"}, ErrNoPolicy},
