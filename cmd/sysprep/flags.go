@@ -242,6 +242,39 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// foreignOptions are virt-sysprep / virt-customize options sysprep does not
+// have, with what to do instead (so scripts being ported get an answer, not
+// a guess).
+var foreignOptions = map[string]string{
+	"domain":             "sysprep works on image files only: give the domain's disk with -a",
+	"connect":            "sysprep works on image files only: give the disk with -a",
+	"script":             "host scripts would need the guest mounted on the host: use --firstboot or customizations",
+	"scriptdir":          "host scripts are not supported: use --firstboot or customizations",
+	"mount-options":      "filesystems are edited offline; there are no mount options",
+	"run":                "sysprep never runs guest code offline: use --firstboot to run it at first boot",
+	"run-command":        "sysprep never runs guest code offline: use --firstboot-command",
+	"install":            "installing packages runs guest code: use --firstboot-command 'apt-get install -y ...' or cloud-init packages",
+	"update":             "updating packages runs guest code: use --firstboot-command or cloud-init package_upgrade",
+	"uninstall":          "removing packages runs guest code: use --firstboot-command",
+	"edit":               "Perl expressions are not supported: use --write, --append-line or --upload",
+	"commands-from-file": "give the options on the command line",
+	"network":            "sysprep never starts an appliance, so there is no network to enable",
+	"no-network":         "sysprep never starts an appliance; nothing to disable",
+	"smp":                "sysprep never starts an appliance",
+	"memsize":            "sysprep never starts an appliance",
+	"sm-credentials":     "subscription-manager runs guest code: use --firstboot-command",
+	"sm-register":        "subscription-manager runs guest code: use --firstboot-command",
+	"sm-attach":          "subscription-manager runs guest code: use --firstboot-command",
+	"sm-remove":          "subscription-manager runs guest code: use --firstboot-command",
+	"sm-unregister":      "subscription-manager runs guest code: use --firstboot-command",
+	"firstboot-install":  "installing packages runs guest code: use --firstboot-command",
+	"key":                "encrypted disks are not supported: decrypt the image first",
+	"keys-from-stdin":    "encrypted disks are not supported: decrypt the image first",
+	"inject-virtio-win":  "Windows guests are not supported",
+	"inject-qemu-ga":     "Windows guests are not supported",
+	"inject-blnsvr":      "Windows guests are not supported",
+}
+
 // parse reads the command line GNU-style: --name=value, --name value,
 // -x value, -xvalue; "--" ends options. There are no positional arguments.
 func parse(args []string) (*options, error) {
@@ -272,6 +305,9 @@ func parse(args []string) (*options, error) {
 				name, val, hasVal = name[:k], name[k+1:], true
 			}
 			if d = byLong[name]; d == nil {
+				if why, ok := foreignOptions[name]; ok {
+					return nil, usagef("--%s (a virt-sysprep/virt-customize option) is not supported: %s", name, why)
+				}
 				return nil, usagef("unknown option --%s%s", name, suggestFlag(name, defs))
 			}
 		case strings.HasPrefix(a, "-") && len(a) >= 2:

@@ -138,6 +138,9 @@ func TestFlagsUsageErrors(t *testing.T) {
 		{[]string{"-a", "in", "-o", "out", "stray"}, `unexpected argument "stray"`},
 		{[]string{"-a", "in", "-o", "out", "--chmod", "99x:/etc/x"}, "chmod"},
 		{[]string{"-a", "in", "-o", "out", "--root-password", "passwd:x"}, "selector"},
+		{[]string{"-a", "in", "-o", "out", "--run-command", "apt-get update"}, "use --firstboot-command"},
+		{[]string{"-d", "vm1", "-o", "out"}, "unknown option -d"},
+		{[]string{"-a", "in", "-o", "out", "-qz"}, "unknown option -z"},
 	} {
 		o, err := parse(c.args)
 		if err == nil {

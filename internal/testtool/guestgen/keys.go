@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
+	"sync"
 )
 
 // hostKeys returns Debian's three SSH host key pairs as guest files
@@ -17,23 +19,44 @@ import (
 // carry the secret.
 func hostKeys(secret string) Tree {
 	t := Tree{}
-	dir, err := os.MkdirTemp("", "guestgen-keys-")
-	if err == nil {
-		defer os.RemoveAll(dir)
-	}
-	for _, kt := range []string{"ed25519", "rsa", "ecdsa"} {
+	keysOnce.Do(makeKeys)
+	for _, kt := range keyTypes {
 		name := "ssh_host_" + kt + "_key"
-		priv, pub, ok := "", "", false
-		if err == nil {
-			priv, pub, ok = sshKeygen(dir, kt, "root@"+secret)
-		}
-		if !ok {
+		k, ok := keys[kt]
+		priv, pub := k[0], k[1]
+		if ok {
+			// Same key pair for every image of a process (RSA generation
+			// costs a second); the .pub comment carries this secret.
+			if i := strings.LastIndexByte(strings.TrimSuffix(pub, "\n"), ' '); i > 0 {
+				pub = pub[:i] + " root@" + secret + "\n"
+			}
+		} else {
 			priv, pub = fakeKey(kt, secret)
 		}
 		t["etc/ssh/"+name] = Owned(priv, 0o600, 0, 0)
 		t["etc/ssh/"+name+".pub"] = Text(pub)
 	}
 	return t
+}
+
+var (
+	keyTypes = []string{"ed25519", "rsa", "ecdsa"}
+	keysOnce sync.Once
+	keys     map[string][2]string // type -> private, public
+)
+
+func makeKeys() {
+	keys = map[string][2]string{}
+	dir, err := os.MkdirTemp("", "guestgen-keys-")
+	if err != nil {
+		return
+	}
+	defer os.RemoveAll(dir)
+	for _, kt := range keyTypes {
+		if priv, pub, ok := sshKeygen(dir, kt, "root@debian"); ok {
+			keys[kt] = [2]string{priv, pub}
+		}
+	}
 }
 
 func sshKeygen(dir, kt, comment string) (priv, pub string, ok bool) {
