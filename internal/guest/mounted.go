@@ -55,7 +55,8 @@ func (closedFS) Close() error { return nil }
 // FreeRanges returns the disk-absolute byte ranges no filesystem uses,
 // sorted and merged: each opened filesystem's free ranges and every swap
 // area except its header page. Volumes with no recognised filesystem
-// contribute nothing (they are copied as they are).
+// contribute nothing (they are copied as they are). Call it after Close to
+// get the final state: the engines keep their allocation maps after Close.
 func (m *Mounted) FreeRanges() ([]image.Range, error) {
 	var out []image.Range
 	for _, f := range m.Filesystems {
