@@ -22,6 +22,16 @@ func (m *Mounted) setupSELinux() error {
 	if !cfg.Enabled() {
 		return nil
 	}
+	if m.readOnly {
+		// Nothing will be created: report without compiling the policy.
+		fc := selinux.FileContextsPath(cfg.Type)
+		if _, err := m.Root.Stat(fc); err != nil {
+			m.SELinux = "relabel on first boot (policy unreadable)"
+		} else {
+			m.SELinux = "labels from " + fc
+		}
+		return nil
+	}
 	pol, err := selinux.Load(m.Root)
 	if err != nil {
 		if !errors.Is(err, selinux.ErrNoPolicy) {
