@@ -123,7 +123,7 @@ func (n *Inode) setFileACL(b uint64) {
 
 // extraIsize returns i_extra_isize, or 0 for 128-byte inodes.
 func (n *Inode) extraIsize() int {
-	if len(n.Raw) <= goodOldSize {
+	if len(n.Raw) < goodOldSize+4 {
 		return 0
 	}
 	return int(n.u16(iExtraIsize))

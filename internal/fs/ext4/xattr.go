@@ -196,7 +196,7 @@ func xattrsSize(xs []Xattr) int {
 
 // inodeXattrArea returns the in-inode xattr area (after the magic) or nil.
 func inodeXattrArea(n *Inode) []byte {
-	if len(n.Raw) <= goodOldSize {
+	if len(n.Raw) < goodOldSize+4 {
 		return nil
 	}
 	start := goodOldSize + n.extraIsize()
