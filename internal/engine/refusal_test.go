@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool/guestgen"
 )
 
@@ -122,6 +124,7 @@ func TestRunUsageErrors(t *testing.T) {
 		"unknown operation": {Input: d.Path, Output: out, Plan: bad},
 		"shrink":            {Input: d.Path, Output: out, DiskSize: 64 << 20},
 		"output is a dir":   {Input: d.Path, Output: dir},
+		"no output dir":     {Input: d.Path, Output: filepath.Join(dir, "missing", "out.img")},
 	} {
 		_, err := Run(context.Background(), j)
 		if err == nil {
@@ -156,5 +159,39 @@ func TestSummary(t *testing.T) {
 	got := r.Summary()
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("Summary:\n got %q\nwant %q", got, want)
+	}
+}
+
+// A guest that was not shut down cleanly is refused with what to do, and
+// nothing is written.
+func TestRunRefusesDirtyJournal(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "none", Format: "raw", Size: 256 << 20})
+	testtool.Run(t, "debugfs", "-w", "-R", "feature needs_recovery", d.Path)
+	before := sha256File(t, d.Path)
+	dir := t.TempDir()
+	_, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "out.img")})
+	if err == nil {
+		t.Fatal("a dirty journal was accepted")
+	}
+	msg := err.Error()
+	if !strings.HasPrefix(msg, "sysprep: ") || strings.Contains(msg, "\n") || !strings.Contains(msg, "journal needs recovery") || !strings.Contains(msg, "e2fsck") {
+		t.Errorf("error %q: want one line saying the journal needs recovery and what to do", msg)
+	}
+	noTempFiles(t, dir)
+	if sha256File(t, d.Path) != before {
+		t.Fatal("the input changed")
+	}
+}
+
+func TestRunWarnsOnExtensionMismatch(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "none", Format: "raw", Size: 128 << 20})
+	var warned []string
+	res, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(t.TempDir(), "x.qcow2"),
+		Warnf: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != "raw" || len(warned) != 1 || !strings.Contains(warned[0], "will be raw") || len(res.Warnings) != 1 || res.Warnings[0] != warned[0] {
+		t.Fatalf("format %s, warnings %q, result warnings %q", res.Format, warned, res.Warnings)
 	}
 }

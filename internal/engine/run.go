@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -60,6 +61,14 @@ func run(ctx context.Context, j Job) (*Result, error) {
 	comp := j.Compression
 	if comp == "" {
 		comp = "none"
+	}
+	if j.Format == "" && !j.DryRun {
+		switch ext := strings.ToLower(filepath.Ext(j.Output)); {
+		case format == image.FormatQcow2 && (ext == ".raw" || ext == ".img"):
+			warnf("output %s will be qcow2 like the input, despite its %s name: set the output format to raw if you meant it", j.Output, ext)
+		case format == image.FormatRaw && ext == ".qcow2":
+			warnf("output %s will be raw like the input, despite its .qcow2 name: set the output format to qcow2 if you meant it", j.Output)
+		}
 	}
 	if format == image.FormatRaw && comp != "none" {
 		return nil, fmt.Errorf("compression %s needs a qcow2 output but the output is raw (the input's format): add a qcow2 output format: %w", comp, ErrUsage)
@@ -159,6 +168,10 @@ func checkOutput(j Job, disk *image.Disk) error {
 	}
 	if j.Output == "" {
 		return nil
+	}
+	dir := filepath.Dir(j.Output)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return fmt.Errorf("output %s: the directory %s does not exist: create it first: %w", j.Output, dir, ErrUsage)
 	}
 	out, err := os.Stat(j.Output)
 	if err != nil {
