@@ -125,3 +125,20 @@ func extract(t *testing.T, raw string, f Filesystem) string {
 		"skip="+strconv.FormatInt(f.Off, 10), "count="+strconv.FormatInt(f.Size, 10), "conv=sparse", "status=none")
 	return p
 }
+
+func TestFiller(t *testing.T) {
+	a, b := filler(9<<20+1, "s"), filler(9<<20+1, "s")
+	var total int
+	for p, f := range a {
+		if !strings.HasPrefix(p, "usr/lib/filler/") || b[p].Data != f.Data {
+			t.Fatalf("%s: not deterministic or misplaced", p)
+		}
+		total += len(f.Data)
+	}
+	if len(a) != 3 || total != 9<<20+4096 {
+		t.Fatalf("%d files, %d bytes", len(a), total)
+	}
+	if c := filler(4096, "t"); c["usr/lib/filler/blob0000.so"].Data == a["usr/lib/filler/blob0000.so"].Data[:4096] {
+		t.Fatal("the seed does not depend on the secret")
+	}
+}
