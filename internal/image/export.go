@@ -229,11 +229,11 @@ type job struct {
 
 // run reads src in clusters, drops discarded bytes and zero clusters,
 // compresses with workers and hands results to w in order. At most
-// 2*workers+2 clusters are in flight.
+// max(4*workers, 16) clusters are in flight.
 func (c *exportConfig) run(ctx context.Context, src Image, w clusterWriter) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	inflight := 2*c.workers + 2
+	inflight := max(4*c.workers, 16)
 	free := make(chan []byte, inflight)
 	for range inflight {
 		free <- make([]byte, c.cluster)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 )
 
 // Mapper is implemented by images that know where their data is, so the
@@ -73,26 +72,11 @@ func (r *rawImage) WriteAt(p []byte, off int64) (int, error) {
 
 func (r *rawImage) Close() error { return r.f.Close() }
 
-// DataExtent implements Mapper with SEEK_DATA/SEEK_HOLE. Only the returned
-// offsets are used; reads never depend on the file position.
+// DataExtent implements Mapper (see seekData).
 func (r *rawImage) DataExtent(off int64) (bool, int64, error) {
 	if off < 0 || off >= r.size {
 		return false, 0, ErrOutOfRange
 	}
-	const seekData, seekHole = 3, 4
-	data, err := syscall.Seek(int(r.f.Fd()), off, seekData)
-	if errors.Is(err, syscall.ENXIO) {
-		return false, r.size - off, nil // only a hole up to the end
-	}
-	if err != nil {
-		return true, r.size - off, nil // no SEEK_DATA: assume data
-	}
-	if data > off {
-		return false, min(data, r.size) - off, nil
-	}
-	hole, err := syscall.Seek(int(r.f.Fd()), off, seekHole)
-	if err != nil || hole <= off {
-		return true, r.size - off, nil
-	}
-	return true, min(hole, r.size) - off, nil
+	data, n := seekData(r.f, off, r.size)
+	return data, n, nil
 }

@@ -59,7 +59,10 @@ func (w *writeBehind) start() {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		if _, err := w.f.WriteAt(b, off); err != nil {
+		_, err := w.f.WriteAt(b, off)
+		if err == nil {
+			startWriteback(w.f, off, int64(len(b)))
+		} else {
 			w.mu.Lock()
 			if w.err == nil {
 				w.err = err

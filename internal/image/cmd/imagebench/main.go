@@ -121,6 +121,7 @@ func export(ctx context.Context, args []string, stdout io.Writer) error {
 	comp := fl.String("compression", "none", "none, zlib or zstd")
 	writesS := fl.String("writes", "4M", "overlay writes, in scattered 4 KiB blocks")
 	discardS := fl.String("discard", "200M", "discarded bytes, in scattered 1 MiB ranges")
+	workers := fl.Int("workers", 0, "export workers (0: GOMAXPROCS)")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile here")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -166,7 +167,7 @@ func export(ctx context.Context, args []string, stdout io.Writer) error {
 	for n := int64(0); n < discard; n += 1 << 20 {
 		ranges = append(ranges, image.Range{Off: r.Int64N(d.Size() - 1<<20), Len: 1 << 20})
 	}
-	res, err := image.Export(ctx, ov, *out, image.ExportOptions{Format: image.Format(*format), Compression: *comp, Discard: ranges})
+	res, err := image.Export(ctx, ov, *out, image.ExportOptions{Format: image.Format(*format), Compression: *comp, Discard: ranges, Workers: *workers})
 	if err != nil {
 		return err
 	}
