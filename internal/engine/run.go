@@ -54,24 +54,9 @@ func run(ctx context.Context, j Job) (*Result, error) {
 	if err := checkOutput(j, disk); err != nil {
 		return nil, err
 	}
-	format := j.Format
-	if format == "" {
-		format = disk.Format
-	}
-	comp := j.Compression
-	if comp == "" {
-		comp = "none"
-	}
-	if j.Format == "" && !j.DryRun {
-		switch ext := strings.ToLower(filepath.Ext(j.Output)); {
-		case format == image.FormatQcow2 && (ext == ".raw" || ext == ".img"):
-			warnf("output %s will be qcow2 like the input, despite its %s name: set the output format to raw if you meant it", j.Output, ext)
-		case format == image.FormatRaw && ext == ".qcow2":
-			warnf("output %s will be raw like the input, despite its .qcow2 name: set the output format to qcow2 if you meant it", j.Output)
-		}
-	}
-	if format == image.FormatRaw && comp != "none" {
-		return nil, fmt.Errorf("compression %s needs a qcow2 output but the output is raw (the input's format): add a qcow2 output format: %w", comp, ErrUsage)
+	format, comp, err := outputFormat(j, disk, warnf)
+	if err != nil {
+		return nil, err
 	}
 
 	tempDir := ""
@@ -158,6 +143,31 @@ func run(ctx context.Context, j Job) (*Result, error) {
 	res.Warnings = warnings
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// outputFormat settles the output's format and compression: the input's
+// format unless the job names one; compression only for qcow2.
+func outputFormat(j Job, disk *image.Disk, warnf func(string, ...any)) (image.Format, string, error) {
+	format := j.Format
+	if format == "" {
+		format = disk.Format
+	}
+	comp := j.Compression
+	if comp == "" {
+		comp = "none"
+	}
+	if j.Format == "" && !j.DryRun {
+		switch ext := strings.ToLower(filepath.Ext(j.Output)); {
+		case format == image.FormatQcow2 && (ext == ".raw" || ext == ".img"):
+			warnf("output %s will be qcow2 like the input, despite its %s name: set the output format to raw if you meant it", j.Output, ext)
+		case format == image.FormatRaw && ext == ".qcow2":
+			warnf("output %s will be raw like the input, despite its .qcow2 name: set the output format to qcow2 if you meant it", j.Output)
+		}
+	}
+	if format == image.FormatRaw && comp != "none" {
+		return "", "", fmt.Errorf("compression %s needs a qcow2 output but the output is raw (the input's format): add a qcow2 output format: %w", comp, ErrUsage)
+	}
+	return format, comp, nil
 }
 
 // checkOutput refuses, before any work, an output that is one of the input
