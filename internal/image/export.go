@@ -18,7 +18,7 @@ type ExportOptions struct {
 	Format      Format // FormatQcow2 (default) or FormatRaw
 	Compression string // "", "none", "zlib" or "zstd" (qcow2 only)
 	ClusterSize int    // qcow2 cluster size, a power of two in [512, 2 MiB]; default 64 KiB
-	VirtualSize int64  // 0: the source's size; larger grows the disk; smaller is ErrShrink
+	VirtualSize int64  // 0: the source's size; larger grows the disk; smaller is ErrShrink; rounded up to 512
 	// Discard lists byte ranges (free space the filesystems report) whose
 	// content must not reach the output: they read as zeros there. Any
 	// number, in any order, overlapping or not.
@@ -156,6 +156,9 @@ func newExportConfig(src Image, dst string, o ExportOptions) (*exportConfig, err
 	if c.vsize < c.srcSize {
 		return nil, fmt.Errorf("export %s: virtual size %d is smaller than the disk's %d: %w", dst, c.vsize, c.srcSize, ErrShrink)
 	}
+	// qemu counts disks in 512-byte sectors and drops a partial last one
+	// (qcow2) or rounds the file up (raw): round up so nothing is lost.
+	c.vsize = (c.vsize + 511) &^ 511
 	if c.format == FormatQcow2 {
 		if c.vsize > qcow2MaxVirtualSize {
 			return nil, fmt.Errorf("export %s: virtual size %d: %w", dst, c.vsize, ErrUnsupported)
