@@ -112,6 +112,10 @@ func TestFlagsEnable(t *testing.T) {
 }
 
 func TestFlagsUsageErrors(t *testing.T) {
+	listYAML := filepath.Join(t.TempDir(), "list.yaml")
+	if err := os.WriteFile(listYAML, []byte("- a\n- b\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -132,6 +136,7 @@ func TestFlagsUsageErrors(t *testing.T) {
 		{[]string{"-a", "in", "-o", "out", "--cloud-init-clean-logs=maybe"}, "want true or false"},
 		{[]string{"-a", "in", "-o", "out", "--cloud-init-config", "/nonexistent.yaml"}, "/nonexistent.yaml: no such file"},
 		{[]string{"-a", "in", "-o", "out", "--cloud-init-file", "x.cfg"}, "--cloud-init-config, which is missing"},
+		{[]string{"-a", "in", "-o", "out", "--cloud-init-config", listYAML}, "--cloud-init-config " + listYAML + ": "},
 		{[]string{"-a", "in", "-o", "out", "--keep-user-accounts", "x"}, "user-account"},
 		{[]string{"-a", "in", "-o", "out", "--machine-id", "random"}, "--machine-id"},
 		{[]string{"-a", "in", "-a", "in2", "-o", "out"}, "given twice"},

@@ -38,6 +38,11 @@ func buildJob(o *options) (engine.Job, error) {
 	switch {
 	case o.cloudInitPath != "":
 		plan.CloudInit = &cloudinit.Config{ExtraYAML: o.cloudInitYAML, FileName: o.cloudInitFile}
+		if err := plan.CloudInit.Validate(); err != nil {
+			// Name the file, not the Packer setting the message speaks of.
+			msg := strings.TrimPrefix(err.Error(), "cloud_init extra YAML: ")
+			return engine.Job{}, usagef("--cloud-init-config %s: %s", o.cloudInitPath, strings.ReplaceAll(msg, "\n", "; "))
+		}
 	case o.cloudInitFile != "":
 		return engine.Job{}, usagef("--cloud-init-file %s names the drop-in of --cloud-init-config, which is missing", o.cloudInitFile)
 	}
