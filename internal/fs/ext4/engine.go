@@ -52,6 +52,7 @@ type FS struct {
 	gdtDirty map[uint64]bool
 	bitmaps  bitmapCache
 	hashSeed [4]uint32
+	scratch  []byte // one reusable directory block buffer (under mu)
 	closed   bool
 	broken   error // a write failed half-way: refuse further writes
 }
@@ -116,6 +117,7 @@ func Open(vol image.Image, o fs.OpenOptions) (*FS, error) {
 		return nil, err
 	}
 	f.bitmaps = bitmapCache{m: map[uint64]*bitmapBuf{}}
+	f.scratch = make([]byte, bs)
 	if !f.ro {
 		if err := f.checkOrphans(); err != nil {
 			return nil, err

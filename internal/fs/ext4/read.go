@@ -48,14 +48,14 @@ func (f *FS) resolve(op, p string) (*Inode, error) {
 		if !n.IsDir() {
 			return nil, perr(op, p, fs.ErrNotDir)
 		}
-		d, _, err := f.findEntry(n, c)
+		ino, err := f.lookupName(n, c)
 		if err != nil {
 			return nil, perr(op, p, err)
 		}
-		if d == nil {
+		if ino == 0 {
 			return nil, perr(op, p, iofs.ErrNotExist)
 		}
-		if n, err = f.readInode(d.Ino); err != nil {
+		if n, err = f.readInode(ino); err != nil {
 			return nil, perr(op, p, err)
 		}
 	}
@@ -94,7 +94,13 @@ func (f *FS) forEachDirBlock(dir *Inode, fn func(db *dirBlock) (stop bool, err e
 	if nblocks > maxDirBlocks {
 		return f.corrupt("directory inode %d: %d blocks", dir.Ino, nblocks)
 	}
-	buf := make([]byte, f.geo.bs)
+	buf := f.scratch
+	if buf == nil {
+		buf = make([]byte, f.geo.bs)
+	} else {
+		f.scratch = nil // in use; nested scans allocate their own
+		defer func() { f.scratch = buf }()
+	}
 	for _, e := range m.exts {
 		for i := uint64(0); i < uint64(e.Len); i++ {
 			l := uint64(e.Logical) + i
@@ -194,6 +200,9 @@ func (f *FS) findEntry(dir *Inode, name string) (*Dirent, *dirBlock, error) {
 	var found *Dirent
 	var where *dirBlock
 	err := f.forEachDirBlock(dir, func(db *dirBlock) (bool, error) {
+		if db.inline == 0 && !f.isHtreeNode(dir, db) && scanBlock(db.buf, name, f.filetype()) == -1 {
+			return false, nil
+		}
 		ents, err := f.dirEntries(dir, db)
 		if err != nil {
 			return true, err
@@ -471,4 +480,57 @@ func (f *FS) GetXattrs(p string) (map[string][]byte, error) {
 		out[x.FullName()] = x.Value
 	}
 	return out, nil
+}
+
+// scanBlock looks for name in a directory block without allocating. It
+// returns the entry's offset, -1 when absent, or -2 when the block looks
+// damaged (the full parser then reports where).
+func scanBlock(b []byte, name string, filetype bool) int {
+	for off := 0; off+direntHeader <= len(b); {
+		rl := recLenFromDisk(binary.LittleEndian.Uint16(b[off+4:]), len(b))
+		nl := int(b[off+6])
+		if !filetype {
+			nl = int(binary.LittleEndian.Uint16(b[off+6:]))
+		}
+		if rl < direntHeader || rl%4 != 0 || off+rl > len(b) || direntHeader+nl > rl {
+			return -2
+		}
+		if nl == len(name) && binary.LittleEndian.Uint32(b[off:]) != 0 && string(b[off+direntHeader:off+direntHeader+nl]) == name {
+			return off
+		}
+		off += rl
+	}
+	return -1
+}
+
+// lookupName returns the inode number name refers to in dir, or 0.
+func (f *FS) lookupName(dir *Inode, name string) (uint32, error) {
+	indexed := dir.Flags()&flagIndex != 0
+	if dir.Flags()&flagInlineData != 0 || (indexed && f.sb.FeatureCompat.Has(CompatDirIndex)) || name == "." || name == ".." {
+		d, _, err := f.findEntry(dir, name)
+		if err != nil || d == nil {
+			return 0, err
+		}
+		return d.Ino, nil
+	}
+	var ino uint32
+	err := f.forEachDirBlock(dir, func(db *dirBlock) (bool, error) {
+		end := len(db.buf)
+		if f.geo.csum && hasDirTail(db.buf) {
+			end -= dirTailSize
+		}
+		switch off := scanBlock(db.buf[:end], name, f.filetype()); {
+		case off >= 0:
+			ino = binary.LittleEndian.Uint32(db.buf[off:])
+			return true, nil
+		case off == -2:
+			_, err := f.dirEntries(dir, db)
+			if err == nil {
+				err = f.corrupt("directory inode %d block %d: bad entry", dir.Ino, db.lblk)
+			}
+			return true, err
+		}
+		return false, nil
+	})
+	return ino, err
 }

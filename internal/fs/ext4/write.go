@@ -85,11 +85,11 @@ func underlying(err error) error {
 
 // lookupIn returns the inode name refers to in dir, or nil.
 func (f *FS) lookupIn(dir *Inode, name string) (*Inode, error) {
-	d, _, err := f.findEntry(dir, name)
-	if err != nil || d == nil {
+	ino, err := f.lookupName(dir, name)
+	if err != nil || ino == 0 {
 		return nil, err
 	}
-	return f.readInode(d.Ino)
+	return f.readInode(ino)
 }
 
 var generation uint32 = uint32(time.Now().UnixNano())
