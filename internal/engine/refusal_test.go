@@ -195,3 +195,29 @@ func TestRunWarnsOnExtensionMismatch(t *testing.T) {
 		t.Fatalf("format %s, warnings %q, result warnings %q", res.Format, warned, res.Warnings)
 	}
 }
+
+// An input with a backing file: the output may not replace the backing
+// file, and a normal run reads through the chain and leaves both untouched.
+func TestRunBackingChain(t *testing.T) {
+	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 256 << 20})
+	top := filepath.Join(t.TempDir(), "top.qcow2")
+	testtool.QemuImg(t, "create", "-q", "-f", "qcow2", "-b", d.Path, "-F", "qcow2", top)
+	baseSum, topSum := sha256File(t, d.Path), sha256File(t, top)
+	if _, err := Run(context.Background(), Job{Input: top, Output: d.Path}); !errors.Is(err, image.ErrSameFile) {
+		t.Errorf("output over the backing file: %v, want image.ErrSameFile", err)
+	}
+	out := filepath.Join(t.TempDir(), "flat.qcow2")
+	if _, err := Run(context.Background(), Job{Input: top, Output: out}); err != nil {
+		t.Fatal(err)
+	}
+	if sha256File(t, d.Path) != baseSum || sha256File(t, top) != topSum {
+		t.Fatal("an input of the chain changed")
+	}
+	if info := testtool.QemuInfo(t, out); info["backing-filename"] != nil {
+		t.Errorf("the output still has a backing file: %v", info["backing-filename"])
+	}
+	fsckAll(t, toRaw(t, out, "qcow2"), d)
+	if exists(t, openGuest(t, out).Root, "/root/.bash_history") {
+		t.Error("/root/.bash_history survived")
+	}
+}
