@@ -1,12 +1,15 @@
 package ext4
 
 import (
+	"bytes"
 	"fmt"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"testing/fstest"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/conformance"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
@@ -175,4 +178,36 @@ func joinRanges(rs []string) []string {
 		out = append(out, fmt.Sprintf("%d-%d", x.a, x.b))
 	}
 	return out
+}
+
+// TestFSTest runs testing/fstest.TestFS on the engine's read side.
+func TestFSTest(t *testing.T) {
+	for _, g := range geometries[:5] {
+		t.Run(g.name, func(t *testing.T) {
+			img, _ := mkfsSample(t, g.size, g.args...)
+			f := openFS(t, img, true)
+			defer f.Close()
+			if err := fstest.TestFS(conformance.IOFS(f), "etc/hostname", "etc/motd", "usr/lib/os-release", "etc/ssh"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestProbeAndDetect: the engine recognises ext2/3/4 by magic and nothing else.
+func TestProbeAndDetect(t *testing.T) {
+	img, _ := mkfsSample(t, "16M", "-t", "ext2")
+	im := openImageFile(t, img)
+	e, err := fs.Detect(im, im.Size())
+	if err != nil || e.Name() != "ext4" {
+		t.Fatalf("Detect: %v %v", e, err)
+	}
+	if (Engine{}).Probe(bytes.NewReader(make([]byte, 4096)), 4096) {
+		t.Fatal("probe accepted zeros")
+	}
+	fsys, err := Engine{}.Open(im, fs.OpenOptions{ReadOnly: true, Name: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys.Close()
 }
