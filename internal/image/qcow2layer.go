@@ -19,8 +19,9 @@ import (
 // otherwise open the chain itself, with no depth limit or loop check.
 // Images with extended L2 entries are decoded here (readExtended):
 // go-qcow2reader v0.7.1 marks them experimental and re-reads the whole L2
-// table on every cluster access (measured: 64 KiB of metadata read per
-// 64 KiB cluster), so we read the one 16-byte entry instead.
+// table on every cluster access. Measured on a 256 MiB image with 128 MiB
+// of data, read in 1 MiB requests: the library read 384 MiB from the file
+// in 1.22 s; this reader, which reads the one 16-byte entry, took 19 ms.
 type qcow2Layer struct {
 	path    string
 	f       *os.File
