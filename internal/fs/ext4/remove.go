@@ -252,9 +252,6 @@ func (f *FS) Lchown(p string, uid, gid int) error {
 		if uid < 0 || gid < 0 || uid > 1<<32-1 || gid > 1<<32-1 {
 			return perr("chown", p, iofs.ErrInvalid)
 		}
-		if len(n.Raw) == goodOldSize && (uid > 0xFFFF || gid > 0xFFFF) && f.sb.CreatorOS != 0 {
-			return perr("chown", p, fs.ErrTooLarge)
-		}
 		n.setOwner(uint32(uid), uint32(gid))
 		return nil
 	})
