@@ -1,0 +1,93 @@
+package ext4
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/conformance"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
+)
+
+// TestBlockMappedFilesOnExt4: an ext3 filesystem converted with tune2fs -O
+// extent keeps block-mapped files; the engine reads, rewrites, truncates
+// and frees them (indirect blocks included).
+func TestBlockMappedFilesOnExt4(t *testing.T) {
+	testtool.Need(t, "tune2fs")
+	big := strings.Repeat("0123456789abcdef", 20000) // 320 KB: double indirect with 1 KiB blocks
+	img := testtool.MkfsExt4(t, testtool.Tree{
+		"old/a": big, "old/b": big[:50000], "old/c": big[:100000], "old/d": "tiny",
+	}, "32M", "-t", "ext3", "-b", "1024")
+	testtool.Run(t, "tune2fs", "-O", "extent", img)
+	f := openFS(t, img, false)
+	if got, err := fs.ReadFile(f, "/old/a"); err != nil || string(got) != big {
+		t.Fatalf("read block-mapped file: %v", err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.WriteFile("/old/b", []byte("replaced"), 0o644))
+	must(f.Remove("/old/a"))
+	must(f.Truncate("/old/c", 30000))
+	must(f.WriteFile("/new", []byte(big[:70000]), 0o644))
+	want := conformance.Snapshot(t, f)
+	must(f.Close())
+	checkImage(t, img, nil, want)
+}
+
+// TestUninitializedExtents: files preallocated by the kernel (fallocate)
+// read as zeros where unwritten and are truncated and freed cleanly.
+func TestUninitializedExtents(t *testing.T) {
+	testtool.NeedRoot(t)
+	testtool.Need(t, "fallocate")
+	img := testtool.MkfsExt4(t, testtool.Tree{"keep": "k"}, "32M", "-b", "4096")
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Run(t, "mount", "-o", "loop", img, mnt)
+	mounted := true
+	defer func() {
+		if mounted {
+			testtool.Run(t, "umount", mnt)
+		}
+	}()
+	testtool.Run(t, "fallocate", "-l", "600K", filepath.Join(mnt, "prealloc"))
+	testtool.Run(t, "fallocate", "-l", "300K", filepath.Join(mnt, "gone"))
+	fh, err := os.OpenFile(filepath.Join(mnt, "prealloc"), os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fh.WriteAt(bytes.Repeat([]byte("w"), 10000), 200000)
+	fh.Close()
+	testtool.Run(t, "umount", mnt)
+	mounted = false
+
+	f := openFS(t, img, false)
+	got, err := fs.ReadFile(f, "/prealloc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := make([]byte, 600*1024)
+	copy(want[200000:], bytes.Repeat([]byte("w"), 10000))
+	if !bytes.Equal(got, want) {
+		t.Fatal("preallocated file does not read as zeros around the written part")
+	}
+	if err := f.Truncate("/prealloc", 205000); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Remove("/gone"); err != nil {
+		t.Fatal(err)
+	}
+	snap := conformance.Snapshot(t, f)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkImage(t, img, nil, snap)
+}
