@@ -205,6 +205,7 @@ func (f *FS) writeBlock(b uint64, buf []byte) error {
 		return fmt.Errorf("ext4: %s: refusing to write block %d: %w", f.name, b, errCorrupt)
 	}
 	if _, err := f.vol.WriteAt(buf, int64(b)*f.geo.bs); err != nil {
+		f.broken = err
 		return fmt.Errorf("ext4: %s: writing block %d: %w", f.name, b, err)
 	}
 	return nil

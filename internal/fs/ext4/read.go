@@ -477,7 +477,13 @@ func (f *FS) GetXattrs(p string) (map[string][]byte, error) {
 		if x.Index == 7 && x.Name == "data" {
 			continue // inline data, not an attribute
 		}
-		out[x.FullName()] = x.Value
+		v := x.Value
+		if isACLIndex(x.Index) {
+			if v, err = aclDiskToVFS(v); err != nil {
+				return nil, perr("getxattr", p, f.corrupt("inode %d: %s: %v", n.Ino, x.FullName(), err))
+			}
+		}
+		out[x.FullName()] = v
 	}
 	return out, nil
 }

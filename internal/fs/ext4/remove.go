@@ -292,6 +292,12 @@ func (f *FS) SetXattr(p, name string, value []byte) error {
 		if len(value) > int(f.geo.bs) || len(value) > maxXattrValue {
 			return perr("setxattr", p, fs.ErrTooLarge)
 		}
+		if isACLIndex(idx) {
+			var err error
+			if value, err = aclVFSToDisk(value); err != nil {
+				return perr("setxattr", p, fmt.Errorf("%s: %v: %w", name, err, iofs.ErrInvalid))
+			}
+		}
 		if !f.sb.FeatureCompat.Has(CompatExtAttr) {
 			return fmt.Errorf("ext4: %s: the filesystem has no ext_attr feature: %w", f.name, errUnsupported)
 		}

@@ -25,6 +25,10 @@ func (f *FS) begin(op, p string) error {
 
 // end releases the lock, wrapping err as a path error.
 func (f *FS) end(op, p string, err error) error {
+	if errors.Is(err, fs.ErrCorrupt) && f.broken == nil {
+		// Damage found half-way through an edit: refuse to build on it.
+		f.broken = err
+	}
 	f.mu.Unlock()
 	if err == nil {
 		return nil

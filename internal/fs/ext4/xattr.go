@@ -82,7 +82,7 @@ func ParseXattrEntries(region []byte, start int) ([]Xattr, error) {
 		voff := int(binary.LittleEndian.Uint16(region[off+2:]))
 		x.Inum = binary.LittleEndian.Uint32(region[off+4:])
 		vsize := int(binary.LittleEndian.Uint32(region[off+8:]))
-		if off+xattrEntryHeader+nameLen > len(region) || nameLen == 0 {
+		if off+xattrEntryHeader+nameLen > len(region) || (nameLen == 0 && !isACLIndex(x.Index) && x.Index != 8) {
 			return nil, fmt.Errorf("xattr entry at %d: name length %d", off, nameLen)
 		}
 		x.Name = string(region[off+xattrEntryHeader : off+xattrEntryHeader+nameLen])
