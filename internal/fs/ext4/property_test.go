@@ -41,6 +41,7 @@ var propGeometries = []struct {
 	{"ext4-4k-uninit_bg", []string{"-b", "4096", "-O", "^metadata_csum,uninit_bg"}},
 	{"ext4-2k-flex", []string{"-b", "2048", "-G", "4", "-g", "2048", "-O", "sparse_super2"}},
 	{"ext4-1k-smallgroups", []string{"-b", "1024", "-g", "1024", "-N", "400"}},
+	{"ext4-1k-metabg", []string{"-b", "1024", "-g", "1024", "-O", "meta_bg,^resize_inode"}},
 	{"ext3", []string{"-t", "ext3", "-b", "1024"}},
 	{"ext2-128", []string{"-t", "ext2", "-b", "4096", "-I", "128"}},
 }

@@ -69,3 +69,5 @@ func TestWriteOpsEveryGeometry(t *testing.T) {
 }
 
 var _ fs.FS = (*FS)(nil)
+
+func snapshotOf(t *testing.T, f fs.FS) map[string]string { return conformance.Snapshot(t, f) }
