@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/lima-vm/go-qcow2reader/image/qcow2"
 )
@@ -31,6 +32,15 @@ type qcow2Layer struct {
 	l1      []uint64
 	lib     *qcow2.Qcow2 // nil for extended L2
 	backing Image        // nil: unallocated reads as zeros
+
+	l2Mu   sync.Mutex
+	l2Idx  [l2Cached]int64
+	l2Data [l2Cached][]byte
+	l2Next int
+
+	cacheMu    sync.Mutex
+	cacheStart int64  // virtual offset of the cached cluster, -1 none
+	cache      []byte // the last decompressed cluster
 }
 
 var (
@@ -51,7 +61,7 @@ func (h hideBacking) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func newQcow2Layer(path string, f *os.File, fileSize int64, m *qcow2Meta, backing Image) (*qcow2Layer, error) {
-	l := &qcow2Layer{path: path, f: f, file: &paddedFile{f: f, size: fileSize}, m: m, size: int64(m.Size), backing: backing}
+	l := &qcow2Layer{path: path, f: f, file: &paddedFile{f: f, size: fileSize}, m: m, size: int64(m.Size), backing: backing, cacheStart: -1}
 	var err error
 	if l.l1, err = loadL1(l.file, m, fileSize, path); err != nil {
 		return nil, err
@@ -111,9 +121,12 @@ func (l *qcow2Layer) ReadAt(p []byte, off int64) (int, error) {
 		}
 		end := min(start+ext.Length, off+int64(len(p)), l.size)
 		seg := p[done : end-off]
-		if !ext.Allocated {
+		switch {
+		case !ext.Allocated:
 			err = l.readBacking(seg, pos)
-		} else {
+		case ext.Compressed:
+			err = l.readCompressedRun(seg, pos)
+		default:
 			err = l.readLib(seg, pos)
 		}
 		if err != nil {
@@ -229,19 +242,49 @@ func (l *qcow2Layer) DataExtent(off int64) (bool, int64, error) {
 	return false, end - off, nil
 }
 
-// l2Entry returns the extended L2 entry (two words) of the cluster at
-// virtual offset start; ok is false when no L2 table maps it.
+// l2Entry returns the L2 entry of the cluster at virtual offset start (for
+// extended L2, both words); ok is false when no L2 table maps it.
 func (l *qcow2Layer) l2Entry(start int64) (e, bitmap uint64, ok bool, err error) {
 	c := start / l.m.clusterSize
 	i := c / l.m.l2Entries
 	if i >= int64(len(l.l1)) || l.l1[i] == 0 {
 		return 0, 0, false, nil
 	}
-	var b [l2ExtendedEntry]byte
-	if _, err := l.file.ReadAt(b[:], int64(l.l1[i])+(c%l.m.l2Entries)*l2ExtendedEntry); err != nil {
+	size := int64(l2StandardEntry)
+	if l.m.extendedL2 {
+		size = l2ExtendedEntry
+	}
+	table, err := l.l2Table(i)
+	if err != nil {
 		return 0, 0, false, err
 	}
-	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:]), true, nil
+	b := table[(c%l.m.l2Entries)*size:]
+	if size == l2StandardEntry {
+		return binary.BigEndian.Uint64(b), 0, true, nil
+	}
+	return binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:]), true, nil
+}
+
+// l2Cached is how many L2 tables a layer keeps (4 x 64 KiB by default).
+const l2Cached = 4
+
+// l2Table returns L2 table i (l.l1[i] != 0), from a small round-robin cache.
+func (l *qcow2Layer) l2Table(i int64) ([]byte, error) {
+	l.l2Mu.Lock()
+	defer l.l2Mu.Unlock()
+	for k := range l.l2Idx {
+		if l.l2Data[k] != nil && l.l2Idx[k] == i {
+			return l.l2Data[k], nil
+		}
+	}
+	t := make([]byte, l.m.clusterSize)
+	if _, err := l.file.ReadAt(t, int64(l.l1[i])); err != nil {
+		return nil, err
+	}
+	k := l.l2Next % l2Cached
+	l.l2Next++
+	l.l2Idx[k], l.l2Data[k] = i, t
+	return t, nil
 }
 
 // extendedState classifies a cluster of an extended-L2 image.
@@ -276,17 +319,7 @@ func (l *qcow2Layer) readExtended(p []byte, off int64) error {
 		return l.readBacking(p, off)
 	}
 	if e&l2Compressed != 0 {
-		host, n := l.m.compressedLoc(e)
-		src := make([]byte, n)
-		if _, err := l.file.ReadAt(src, host); err != nil {
-			return fmt.Errorf("%s: compressed cluster at %d: %w", l.path, host, err)
-		}
-		dst := make([]byte, cs)
-		if err := decompressCluster(l.m.compression(), src, dst); err != nil {
-			return &CorruptError{Path: l.path, Format: "qcow2", Field: "compressed cluster", Off: host, Err: fmt.Errorf("%v: %w", err, ErrCorrupt)}
-		}
-		copy(p, dst[off-start:])
-		return nil
+		return l.readCompressed(p, off, e)
 	}
 	host := int64(e & l2OffsetMask)
 	sub := cs / subclustersPerExt
@@ -317,5 +350,59 @@ func (l *qcow2Layer) readExtended(p []byte, off int64) error {
 		}
 		pos = end
 	}
+	return nil
+}
+
+// readCompressedRun reads p at off, a run of compressed clusters.
+func (l *qcow2Layer) readCompressedRun(p []byte, off int64) error {
+	cs := l.m.clusterSize
+	for done := 0; done < len(p); {
+		pos := off + int64(done)
+		chunk := p[done:min(len(p), done+int(cs-pos%cs))]
+		e, _, ok, err := l.l2Entry(pos - pos%cs)
+		if err != nil {
+			return fmt.Errorf("%s: L2 entry for %d: %w", l.path, pos, err)
+		}
+		if !ok || e&l2Compressed == 0 {
+			return &CorruptError{Path: l.path, Format: "qcow2", Field: "L2 entry", Off: -1, Err: fmt.Errorf("cluster at %d changed under us: %w", pos, ErrCorrupt)}
+		}
+		if err := l.readCompressed(chunk, pos, e); err != nil {
+			return err
+		}
+		done += len(chunk)
+	}
+	return nil
+}
+
+// readCompressed reads p (inside one cluster) at off from the compressed
+// cluster that L2 entry e describes. go-qcow2reader v0.7.1 inflates with
+// compress/flate and restarts the cluster after every short Read of the
+// decompressor: measured on a 256 MiB zlib-compressed image, converting
+// to raw took it 6.0 s against 1.5 s for qemu-img; this path decodes each
+// cluster once, with pooled decoders, and keeps the last one for the
+// block-sized reads of the filesystem layers.
+func (l *qcow2Layer) readCompressed(p []byte, off int64, e uint64) error {
+	cs := l.m.clusterSize
+	start := off - off%cs
+	l.cacheMu.Lock()
+	if l.cacheStart == start {
+		copy(p, l.cache[off-start:])
+		l.cacheMu.Unlock()
+		return nil
+	}
+	l.cacheMu.Unlock()
+	host, n := l.m.compressedLoc(e)
+	src := make([]byte, n)
+	if _, err := l.file.ReadAt(src, host); err != nil {
+		return fmt.Errorf("%s: compressed cluster at %d: %w", l.path, host, err)
+	}
+	dst := make([]byte, cs)
+	if err := decompressCluster(l.m.compression(), src, dst); err != nil {
+		return &CorruptError{Path: l.path, Format: "qcow2", Field: "compressed cluster", Off: host, Err: fmt.Errorf("%v: %w", err, ErrCorrupt)}
+	}
+	copy(p, dst[off-start:])
+	l.cacheMu.Lock()
+	l.cacheStart, l.cache = start, dst
+	l.cacheMu.Unlock()
 	return nil
 }
