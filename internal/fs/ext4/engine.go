@@ -53,6 +53,7 @@ type FS struct {
 	bitmaps  bitmapCache
 	hashSeed [4]uint32
 	scratch  []byte // one reusable directory block buffer (under mu)
+	gen      uint32 // last inode generation handed out
 	closed   bool
 	broken   error // a write failed half-way: refuse further writes
 }

@@ -1,6 +1,9 @@
 package ext4
 
 import (
+	"errors"
+	"fmt"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 	"strings"
 	"testing"
 
@@ -56,4 +59,44 @@ func TestAllocationAcrossGroups(t *testing.T) {
 	}
 	checkImage(t, img, nil, want)
 	wantFreeRanges(t, img)
+}
+
+// TestFullFilesystem fills a small filesystem (blocks, then inodes): every
+// failure is ErrNoSpace and what is left passes e2fsck and matches the kernel.
+func TestFullFilesystem(t *testing.T) {
+	for _, args := range [][]string{{"-b", "1024", "-N", "64"}, {"-t", "ext2", "-b", "1024", "-N", "64"}} {
+		img := testtool.MkfsExt4(t, testtool.Tree{"a": "b"}, "2M", args...)
+		f := openFS(t, img, false)
+		data := []byte(strings.Repeat("z", 50000))
+		var err error
+		for i := 0; i < 200 && err == nil; i++ {
+			err = f.WriteFile(fmt.Sprintf("/f%03d-%s", i, strings.Repeat("n", 200)), data, 0o644)
+		}
+		if !errors.Is(err, fs.ErrNoSpace) {
+			t.Fatalf("filling blocks: %v", err)
+		}
+		for i := 0; i < 2; i++ {
+			if err := f.Remove(fmt.Sprintf("/f%03d-%s", i, strings.Repeat("n", 200))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		err = nil
+		made := 0
+		for i := 0; i < 200 && err == nil; i++ {
+			if err = f.Mkdir(fmt.Sprintf("/d%03d", i), 0o755); err == nil {
+				made++
+			}
+		}
+		if made == 0 {
+			t.Fatal("no directory could be made after freeing space")
+		}
+		if !errors.Is(err, fs.ErrNoSpace) {
+			t.Fatalf("filling inodes: %v", err)
+		}
+		want := snapshotOf(t, f)
+		if err := f.Close(); err != nil {
+			t.Fatal(err)
+		}
+		checkImage(t, img, nil, want)
+	}
 }

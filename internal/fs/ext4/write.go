@@ -96,8 +96,6 @@ func (f *FS) lookupIn(dir *Inode, name string) (*Inode, error) {
 	return f.readInode(ino)
 }
 
-var generation uint32 = uint32(time.Now().UnixNano())
-
 // newInode allocates and initialises an inode near its parent.
 func (f *FS) newInode(parent *Inode, mode uint16) (*Inode, error) {
 	dir := mode&sIFMT == sIFDIR
@@ -118,8 +116,11 @@ func (f *FS) newInode(parent *Inode, mode uint16) (*Inode, error) {
 		}
 		n.put16(iExtraIsize, uint16(min(int(extra), len(n.Raw)-goodOldSize)))
 	}
-	generation = generation*1664525 + 1013904223
-	n.put32(iGeneration, generation)
+	if f.gen == 0 {
+		f.gen = uint32(time.Now().UnixNano()) | 1
+	}
+	f.gen = f.gen*1664525 + 1013904223
+	n.put32(iGeneration, f.gen)
 	now := time.Now()
 	n.setAtime(now)
 	n.setMtime(now)
@@ -189,7 +190,7 @@ func (f *FS) writeFile(p string, data []byte, perm iofs.FileMode) error {
 		return err
 	}
 	touch(dir)
-	return f.addEntry(dir, name, n.Ino, ftReg)
+	return f.linkNew(dir, name, n, ftReg)
 }
 
 // emptyExtentRoot makes i_block an empty extent tree.
@@ -376,7 +377,8 @@ func (f *FS) mkdir(p string, perm iofs.FileMode) error {
 		return err
 	}
 	touch(dir)
-	switch l := dir.Links(); {
+	oldLinks := dir.Links()
+	switch l := oldLinks; {
 	case l == 1:
 		// dir_nlink: the count overflowed once and stays 1.
 	case l+1 >= maxLinks:
@@ -384,7 +386,11 @@ func (f *FS) mkdir(p string, perm iofs.FileMode) error {
 	default:
 		dir.put16(iLinks, l+1)
 	}
-	return f.addEntry(dir, name, n.Ino, ftDir)
+	if err := f.linkNew(dir, name, n, ftDir); err != nil {
+		dir.put16(iLinks, oldLinks)
+		return err
+	}
+	return nil
 }
 
 // Symlink implements fs.FS.
@@ -432,7 +438,7 @@ func (f *FS) symlink(target, p string) error {
 		return err
 	}
 	touch(dir)
-	return f.addEntry(dir, name, n.Ino, ftSymlink)
+	return f.linkNew(dir, name, n, ftSymlink)
 }
 
 // Link implements fs.FS.
@@ -467,11 +473,24 @@ func (f *FS) link(oldname, newname string) error {
 	if n.Links() >= maxLinks {
 		return perr("link", oldname, fmt.Errorf("too many links: %w", fs.ErrTooLarge))
 	}
-	n.put16(iLinks, n.Links()+1)
-	n.setCtime(time.Now())
-	if err := f.writeInode(n); err != nil {
+	touch(dir)
+	if err := f.addEntry(dir, name, n.Ino, ftFromMode(n.Mode())); err != nil {
 		return err
 	}
-	touch(dir)
-	return f.addEntry(dir, name, n.Ino, ftFromMode(n.Mode()))
+	n.put16(iLinks, n.Links()+1)
+	n.setCtime(time.Now())
+	return f.writeInode(n)
+}
+
+// linkNew enters a freshly made inode in dir; if that fails (a full
+// directory on a full filesystem), the inode is released again so that no
+// unattached inode is left behind.
+func (f *FS) linkNew(dir *Inode, name string, n *Inode, ft uint8) error {
+	err := f.addEntry(dir, name, n.Ino, ft)
+	if err != nil {
+		if rerr := f.releaseInode(n); rerr != nil {
+			return fmt.Errorf("%w (and releasing inode %d: %v)", err, n.Ino, rerr)
+		}
+	}
+	return err
 }
