@@ -13,8 +13,16 @@ type rangeSet []Range
 func newRangeSet(rs []Range, size int64) rangeSet {
 	s := make(rangeSet, 0, len(rs))
 	for _, r := range rs {
-		off, end := max(r.Off, 0), min(r.End(), size)
-		if r.Len > 0 && end > off {
+		if r.Len <= 0 || r.Off >= size {
+			continue
+		}
+		off, end := max(r.Off, 0), size
+		if r.Off > size-r.Len { // no overflow: r.Off < size and r.Len > 0
+			end = size
+		} else {
+			end = min(r.Off+r.Len, size)
+		}
+		if end > off {
 			s = append(s, Range{Off: off, Len: end - off})
 		}
 	}
