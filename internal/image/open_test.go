@@ -42,6 +42,12 @@ func wantSameAsQemu(t *testing.T, img string) *image.Disk {
 		t.Fatalf("%s: byte %d differs from qemu's reading: got %#x want %#x", img, i, got[i], want[i])
 	}
 	checkDataExtents(t, d, want)
+	if _, err := d.ReadAt(make([]byte, 2), d.Size()-1); !errors.Is(err, image.ErrOutOfRange) {
+		t.Errorf("ReadAt across the end: %v, want ErrOutOfRange", err)
+	}
+	if _, err := d.WriteAt([]byte{1}, 0); !errors.Is(err, image.ErrReadOnly) {
+		t.Errorf("WriteAt: %v, want ErrReadOnly", err)
+	}
 	return d
 }
 
