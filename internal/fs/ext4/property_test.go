@@ -94,7 +94,19 @@ func runSequence(t *testing.T, seed int64) {
 	r := rand.New(rand.NewSource(seed))
 	g := propGeometries[r.Intn(len(propGeometries))]
 	tree := randomTree(r)
+	indexed := r.Intn(4) == 0 && !strings.Contains(strings.Join(g.args, " "), "ext2")
+	if indexed {
+		// A directory big enough for e2fsck -D to hash-index it.
+		for i := 0; i < 150+r.Intn(300); i++ {
+			tree[fmt.Sprintf("big/entry-%04d-%s", i, strings.Repeat("x", r.Intn(30)))] = ""
+		}
+	}
 	img := testtool.MkfsExt4(t, tree, "24M", g.args...)
+	if indexed {
+		if out, err := testtool.RunErr("e2fsck", "-fyD", img); err != nil && !strings.Contains(err.Error(), "exit status 1") {
+			t.Fatalf("e2fsck -fyD: %v\n%s", err, out)
+		}
+	}
 	model := testtool.MemFS(t, tree)
 	f := openFS(t, img, false)
 	var log []string
@@ -167,6 +179,11 @@ func randomOp(r *rand.Rand, m *memfs.FS) (string, func(fs.FS) error) {
 	}
 	fresh := func() string {
 		d := dirs[r.Intn(len(dirs))]
+		if r.Intn(3) == 0 {
+			if st, err := m.Lstat("/big"); err == nil && st.IsDir() {
+				d = "/big" // grow the hashed directory
+			}
+		}
 		name := fmt.Sprintf("f%d", r.Intn(40))
 		if r.Intn(8) == 0 {
 			name = strings.Repeat("L", 100+r.Intn(150)) + name
