@@ -20,10 +20,18 @@ import (
 )
 
 var (
-	propSeqs = flag.Int("ext4.seqs", envInt("EXT4_PROP_SEQS", 150), "random operation sequences in TestPropertyVsModel")
+	propSeqs = flag.Int("ext4.seqs", envInt("EXT4_PROP_SEQS", defaultSeqs()), "random operation sequences in TestPropertyVsModel")
 	propSeed = flag.Int64("ext4.seed", int64(envInt("EXT4_PROP_SEED", 0)), "replay only this sequence seed (0: run ext4.seqs sequences)")
 	propOps  = flag.Int("ext4.ops", envInt("EXT4_PROP_OPS", 40), "operations per sequence")
 )
+
+// defaultSeqs is a few hundred sequences in CI (about a minute), fewer locally.
+func defaultSeqs() int {
+	if testtool.InCI() {
+		return 300
+	}
+	return 120
+}
 
 func envInt(name string, def int) int {
 	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
