@@ -187,12 +187,12 @@ func (f *FS) filetype() bool { return f.sb.FeatureIncompat.Has(IncompatFiletype)
 
 // findEntry looks name up in dir. It returns the entry and its block.
 func (f *FS) findEntry(dir *Inode, name string) (*Dirent, *dirBlock, error) {
-	if name == "" || name == "." || name == ".." {
-		if name == "" {
-			return nil, nil, iofs.ErrInvalid
-		}
+	if name == "" {
+		return nil, nil, iofs.ErrInvalid
 	}
-	if dir.Flags()&flagIndex != 0 && f.sb.FeatureCompat.Has(CompatDirIndex) && dir.Flags()&flagInlineData == 0 {
+	// "." and ".." live in the htree root, not in the hashed leaves.
+	if dir.Flags()&flagIndex != 0 && f.sb.FeatureCompat.Has(CompatDirIndex) && dir.Flags()&flagInlineData == 0 &&
+		name != "." && name != ".." {
 		if d, db, ok, err := f.htreeFind(dir, name); err != nil || ok {
 			return d, db, err
 		}
