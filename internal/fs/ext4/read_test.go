@@ -28,6 +28,7 @@ var geometries = []struct {
 	{"ext3", "32M", []string{"-t", "ext3", "-b", "4096"}},
 	{"ext2", "32M", []string{"-t", "ext2", "-b", "2048"}},
 	{"ext4-64k", "128M", []string{"-b", "65536"}},
+	{"ext2-nofiletype", "16M", []string{"-t", "ext2", "-O", "^filetype"}},
 	{"ext4-metabg", "64M", []string{"-b", "1024", "-O", "meta_bg,^resize_inode"}},
 	{"ext4-bigfs-flex", "3G", []string{"-b", "4096", "-G", "32"}},
 	{"ext4-nodirindex", "32M", []string{"-O", "^dir_index,^64bit", "-I", "128", "-b", "4096"}},
