@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
@@ -123,4 +124,54 @@ func TestPOSIXACLs(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkImage(t, img, nil, snap)
+}
+
+// TestSharedXattrBlocks: the kernel shares identical xattr blocks between
+// inodes (h_refcount); editing one inode's attributes copies the block,
+// removing an inode drops a reference, and e2fsck checks the counts.
+func TestSharedXattrBlocks(t *testing.T) {
+	testtool.NeedRoot(t)
+	img := testtool.MkfsExt4(t, testtool.Tree{"a": "1", "b": "2", "c": "3", "d": "4"}, "16M", "-b", "4096", "-I", "128")
+	mnt := filepath.Join(t.TempDir(), "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Run(t, "mount", "-o", "loop", img, mnt)
+	shared := bytes.Repeat([]byte("s"), 600)
+	for _, n := range []string{"a", "b", "c", "d"} {
+		if err := syscall.Setxattr(filepath.Join(mnt, n), "user.shared", shared, 0); err != nil {
+			testtool.Run(t, "umount", mnt)
+			t.Fatal(err)
+		}
+	}
+	testtool.Run(t, "umount", mnt)
+	f := openFS(t, img, false)
+	blocks := map[uint64]int{}
+	for _, n := range []string{"/a", "/b", "/c", "/d"} {
+		in, err := f.resolve("t", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blocks[in.FileACL()]++
+	}
+	if len(blocks) != 1 {
+		t.Skipf("the kernel did not share the xattr block (%d blocks)", len(blocks))
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(f.SetXattr("/a", "user.own", []byte("mine")))    // copy on write
+	must(f.RemoveXattr("/b", "user.shared"))              // drop a reference
+	must(f.Remove("/c"))                                  // drop another
+	must(f.WriteFile("/d", []byte("new content"), 0o644)) // keeps its reference
+	xs, err := f.GetXattrs("/d")
+	if err != nil || !bytes.Equal(xs["user.shared"], shared) {
+		t.Fatalf("shared attribute lost: %v", err)
+	}
+	want := conformance.Snapshot(t, f)
+	must(f.Close())
+	checkImage(t, img, nil, want)
 }
