@@ -8,7 +8,7 @@
 # go and GNU time (/usr/bin/time; apt-get install time).
 set -euo pipefail
 
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${BENCH_DIR:-/var/tmp}/imagebench.XXXXXX")
 trap 'rm -rf "$work"' EXIT

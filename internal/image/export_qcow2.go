@@ -33,7 +33,7 @@ type qcow2Writer struct {
 func newQcow2Writer(f *os.File, c *exportConfig) (*qcow2Writer, error) {
 	perL1 := c.cluster / 8 * c.cluster
 	return &qcow2Writer{f: f, c: c, cs: c.cluster, l1: make([]uint64, (c.vsize+perL1-1)/perL1),
-		l2Index: -1, end: c.cluster, refs: []uint16{1}, out: newWriteBehind(f)}, nil
+		l2Index: -1, end: c.cluster, refs: []uint16{1}, out: newWriteBehind(f, true)}, nil
 }
 
 // ref counts one more reference to every host cluster in [off, off+n).

@@ -22,7 +22,7 @@ func newRawWriter(f *os.File, c *exportConfig) (*rawWriter, error) {
 	if err := f.Truncate(c.vsize); err != nil {
 		return nil, err
 	}
-	return &rawWriter{f: f, c: c, out: newWriteBehind(f)}, nil
+	return &rawWriter{f: f, c: c, out: newWriteBehind(f, false)}, nil
 }
 
 func (w *rawWriter) put(idx int64, data []byte, _ bool) error {

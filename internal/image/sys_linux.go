@@ -28,10 +28,7 @@ func seekData(f *os.File, off, size int64) (bool, int64) {
 	return true, min(hole, size) - off
 }
 
-// startWriteback asks the kernel to start writing [off, off+n) to disk now
-// (sync_file_range SYNC_FILE_RANGE_WRITE, asynchronous), so that the final
-// fsync has little left to do.
-func startWriteback(f *os.File, off, n int64) {
-	const syncFileRangeWrite = 2
-	_ = syscall.SyncFileRange(int(f.Fd()), off, n, syncFileRangeWrite)
+// preallocate reserves [off, off+n) of f (fallocate mode 0: the file grows).
+func preallocate(f *os.File, off, n int64) error {
+	return syscall.Fallocate(int(f.Fd()), 0, off, n)
 }
