@@ -102,7 +102,9 @@ func (c *Config) plan() (*sysprep.Plan, []error) {
 	if len(c.Operations) > 0 {
 		ops, err := sysprep.ResolveOperations(c.Operations)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("operations: %w", err))
+			// The CLI's hint names its flag; here the list is `sysprep --list-operations` or the docs.
+			msg := strings.TrimSuffix(err.Error(), " (see --list-operations)")
+			errs = append(errs, fmt.Errorf("operations: %s (the operations are listed in the README and by `sysprep --list-operations`)", msg))
 		}
 		plan.Operations = ops
 	}
