@@ -272,16 +272,6 @@ func (f *FS) freeBlocks(start, n uint64) error {
 	return nil
 }
 
-// blockInUse reports whether a block is marked in its bitmap.
-func (f *FS) blockInUse(b uint64) (bool, error) {
-	g := uint32((b - f.geo.firstData) / f.geo.bpg)
-	bm, err := f.blockBitmap(g)
-	if err != nil {
-		return false, err
-	}
-	return testBit(bm.b, (b-f.geo.firstData)%f.geo.bpg), nil
-}
-
 // allocInode allocates an inode, preferring group goal.
 func (f *FS) allocInode(goal uint32, dir bool) (uint32, error) {
 	for i := uint32(0); i < f.geo.groups; i++ {

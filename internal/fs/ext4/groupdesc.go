@@ -95,11 +95,6 @@ func (g GroupDesc) setUsedDirs(v uint32)     { g.setLohi16(gdUsedDirsLo, gdUsedD
 func (g GroupDesc) setItableUnused(v uint32) { g.setLohi16(gdItableUnusedLo, gdItableUnusedHi, v) }
 func (g GroupDesc) setFlags(v uint16)        { binary.LittleEndian.PutUint16(g[gdFlags:], v) }
 
-func (g GroupDesc) setBitmapCsums(block, inode uint32) {
-	g.setLohi16(gdBlockBitmapCsLo, gdBlockBitmapCsHi, block)
-	g.setLohi16(gdInodeBitmapCsLo, gdInodeBitmapCsHi, inode)
-}
-
 // geometry is what the engine derives once from the superblock.
 type geometry struct {
 	bs            int64  // block size

@@ -117,21 +117,6 @@ func xattrEntryHash(name string, value []byte) uint32 {
 	return h
 }
 
-// xattrEntryHashSigned is the variant computed over signed chars that older
-// kernels wrote; both are accepted on read.
-func xattrEntryHashSigned(name string, value []byte) uint32 {
-	var h uint32
-	for i := 0; i < len(name); i++ {
-		h = h<<5 ^ h>>27 ^ uint32(int32(int8(name[i])))
-	}
-	padded := make([]byte, (len(value)+3)&^3)
-	copy(padded, value)
-	for i := 0; i < len(padded); i += 4 {
-		h = h<<16 ^ h>>16 ^ binary.LittleEndian.Uint32(padded[i:])
-	}
-	return h
-}
-
 // sortXattrs orders entries as the kernel keeps a block sorted.
 func sortXattrs(xs []Xattr) {
 	sort.Slice(xs, func(i, j int) bool {
