@@ -125,6 +125,12 @@ func (f *FS) addEntry(dir *Inode, name string, ino uint32, ft uint8) error {
 		}
 		return err
 	}
+	if ok, err := f.makeIndexed(dir, name, ino, ft); err != nil || ok {
+		if err == nil {
+			err = f.writeInode(dir)
+		}
+		return err
+	}
 	m, err := f.readMapping(dir)
 	if err != nil {
 		return err

@@ -252,19 +252,11 @@ func (f *FS) splitLeaf(dir *Inode, m **mapping, path []*dxFrame, leaf []byte, le
 		splitHash |= 1
 	}
 	fill := func(b []byte, hs []hent) {
-		clear(b)
-		off := 0
+		ds := make([]Dirent, len(hs))
 		for i, x := range hs {
-			rl := direntSize(len(x.d.Name))
-			if i == len(hs)-1 {
-				rl = f.leafEnd() - off
-			}
-			putDirent(b, off, x.d.Ino, x.d.Name, x.d.Type, rl, f.filetype())
-			off += rl
+			ds[i] = x.d
 		}
-		if f.geo.csum {
-			putDirTail(b)
-		}
+		f.fillLeaf(b, ds)
 	}
 	newL, newP, err := f.appendDirBlock(dir, m)
 	if err != nil {
@@ -422,4 +414,132 @@ func (f *FS) htreeFind(dir *Inode, name string) (*Dirent, *dirBlock, bool, error
 		}
 		leafL = uint64(fr.block(pos))
 	}
+}
+
+// fillLeaf writes entries packed into a fresh leaf block.
+func (f *FS) fillLeaf(b []byte, ents []Dirent) {
+	clear(b)
+	off := 0
+	for i, d := range ents {
+		rl := direntSize(len(d.Name))
+		if i == len(ents)-1 {
+			rl = f.leafEnd() - off
+		}
+		putDirent(b, off, d.Ino, d.Name, d.Type, rl, f.filetype())
+		off += rl
+	}
+	if len(ents) == 0 {
+		binary.LittleEndian.PutUint16(b[4:], recLenToDisk(f.leafEnd(), len(b)))
+	}
+	if f.geo.csum {
+		putDirTail(b)
+	}
+}
+
+// makeIndexed turns a full one-block directory into a hashed one, as the
+// kernel does when such a directory grows: block 0 becomes the htree root
+// and its entries, with the new one, are split by hash over two leaves.
+// It reports false when the directory does not qualify.
+func (f *FS) makeIndexed(dir *Inode, name string, ino uint32, ft uint8) (bool, error) {
+	version := f.sb.DefHashVersion
+	// Two new blocks (and slack for the extent tree) or stay linear.
+	if !f.sb.FeatureCompat.Has(CompatDirIndex) || dir.Size() != f.geo.bs || version > hashTea || !f.filetype() ||
+		f.sb.FreeBlocksCount() < 8 {
+		return false, nil
+	}
+	m, err := f.readMapping(dir)
+	if err != nil {
+		return false, err
+	}
+	e, ok := lookupExtent(m.exts, 0)
+	if !ok || e.Uninit {
+		return false, nil
+	}
+	p0 := e.Physical
+	root := make([]byte, f.geo.bs)
+	if err := f.readBlock(p0, root); err != nil {
+		return false, err
+	}
+	ents, err := f.dirEntries(dir, &dirBlock{pblk: p0, buf: root})
+	if err != nil {
+		return false, err
+	}
+	if len(ents) < 2 || ents[0].Name != "." || ents[1].Name != ".." {
+		return false, nil
+	}
+	hv := version
+	if f.sb.Flags&sbFlagUnsignedHash != 0 {
+		hv += 3
+	}
+	type hent struct {
+		d            Dirent
+		major, minor uint32
+	}
+	var live []hent
+	total := 0
+	for _, d := range append(ents[2:], Dirent{Ino: ino, Name: name, Type: ft}) {
+		if d.Ino == 0 {
+			continue
+		}
+		a, b, _ := dirHash([]byte(d.Name), hv, f.hashSeed)
+		live = append(live, hent{d, a, b})
+		total += direntSize(len(d.Name))
+	}
+	if len(live) < 2 {
+		return false, nil
+	}
+	sort.SliceStable(live, func(i, j int) bool {
+		if live[i].major != live[j].major {
+			return live[i].major < live[j].major
+		}
+		return live[i].minor < live[j].minor
+	})
+	s, cum := 0, 0
+	for s < len(live)-1 {
+		cum += direntSize(len(live[s].d.Name))
+		s++
+		if cum >= total/2 {
+			break
+		}
+	}
+	splitHash := live[s].major
+	if live[s].major == live[s-1].major {
+		splitHash |= 1
+	}
+	l1, p1, err := f.appendDirBlock(dir, &m)
+	if err != nil {
+		return false, err
+	}
+	l2, p2, err := f.appendDirBlock(dir, &m)
+	if err != nil {
+		return false, err
+	}
+	half := func(hs []hent) []Dirent {
+		out := make([]Dirent, len(hs))
+		for i, x := range hs {
+			out[i] = x.d
+		}
+		return out
+	}
+	leaf := make([]byte, f.geo.bs)
+	f.fillLeaf(leaf, half(live[:s]))
+	if err := f.writeDirLeaf(dir, p1, leaf); err != nil {
+		return false, err
+	}
+	f.fillLeaf(leaf, half(live[s:]))
+	if err := f.writeDirLeaf(dir, p2, leaf); err != nil {
+		return false, err
+	}
+	clear(root)
+	putDirent(root, 0, dir.Ino, ".", ftDir, 12, true)
+	putDirent(root, 12, ents[1].Ino, "..", ftDir, int(f.geo.bs)-12, true)
+	root[dxRootInfoOff+4] = version
+	root[dxRootInfoOff+5] = dxRootInfoBytes
+	fr := &dxFrame{buf: root, root: true, countOff: dxRootInfoOff + dxRootInfoBytes}
+	binary.LittleEndian.PutUint16(root[fr.countOff:], uint16(f.dxLimit(fr.countOff)))
+	fr.setCount(2)
+	fr.setEntry(0, 0, uint32(l1))
+	fr.setEntry(1, splitHash, uint32(l2))
+	dir.put32(iFlags, dir.Flags()|flagIndex)
+	return true, f.writeDxBlock(dir, p0, root, true)
 }

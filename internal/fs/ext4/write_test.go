@@ -64,6 +64,12 @@ func TestWriteOpsEveryGeometry(t *testing.T) {
 			want := conformance.Snapshot(t, f)
 			must(f.Close())
 			checkImage(t, img, g.args, want)
+			if !strings.Contains(g.name, "nodirindex") && !strings.Contains(g.name, "nofiletype") && !strings.Contains(g.name, "64k") {
+				// The directory grew past one block: the engine indexed it.
+				if out := testtool.Debugfs(t, img, "htree /usr/bin"); !strings.Contains(out, "Root node dump") {
+					t.Fatalf("/usr/bin was not hash-indexed:\n%.300s", out)
+				}
+			}
 		})
 	}
 }
