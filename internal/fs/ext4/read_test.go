@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+	iofs "io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,6 +74,21 @@ func mkfsSample(t *testing.T, size string, args ...string) (img, src string) {
 		big[i] = byte(i)
 	}
 	_ = syscall.Setxattr(filepath.Join(src, "etc/motd"), "user.big", big, 0)
+	if os.Geteuid() == 0 {
+		if err := os.MkdirAll(filepath.Join(src, "dev"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range []struct {
+			name string
+			mode uint32
+			dev  int
+		}{{"null", syscall.S_IFCHR | 0o666, devNum(1, 3)}, {"big", syscall.S_IFBLK | 0o660, devNum(300, 70000)},
+			{"fifo", syscall.S_IFIFO | 0o600, 0}} {
+			if err := syscall.Mknod(filepath.Join(src, "dev", d.name), d.mode, d.dev); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	if err := os.Chmod(filepath.Join(src, "etc/ssh"), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -215,4 +231,34 @@ func TestProbeAndDetect(t *testing.T) {
 		t.Fatal(err)
 	}
 	fsys.Close()
+}
+
+// devNum encodes a device number as Linux's makedev does.
+func devNum(major, minor uint64) int {
+	return int(major&0xFFFFF000<<32 | major&0xFFF<<8 | minor&0xFFFFFF00<<12 | minor&0xFF)
+}
+
+// TestDeviceNodes reads device numbers of nodes mkfs copied.
+func TestDeviceNodes(t *testing.T) {
+	testtool.NeedRoot(t)
+	img, _ := mkfsSample(t, "16M", "-b", "4096")
+	f := openFS(t, img, false)
+	for p, want := range map[string]int{"/dev/null": devNum(1, 3), "/dev/big": devNum(300, 70000)} {
+		st, err := f.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Rdev != uint64(want) || st.Mode&iofs.ModeDevice == 0 {
+			t.Errorf("%s: rdev %#x mode %v, want %#x", p, st.Rdev, st.Mode, want)
+		}
+	}
+	for _, p := range []string{"/dev/null", "/dev/big", "/dev/fifo"} {
+		if err := f.Remove(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	testtool.Fsck(t, "ext4", img)
 }
