@@ -157,12 +157,18 @@ func FuzzXattr(f *testing.F) {
 }
 
 // fuzzBase is a small real image the FuzzOpen patches apply to.
-func fuzzBase(t testing.TB) []byte {
+// With csum false the image has no metadata checksums, so that patches
+// reach the structure checks behind them.
+func fuzzBase(t testing.TB, csum bool) []byte {
 	t.Helper()
+	args := []string{"-b", "1024", "-N", "64"}
+	if !csum {
+		args = append(args, "-O", "^metadata_csum")
+	}
 	img := testtool.MkfsExt4(t, testtool.Tree{
 		"etc/hostname": "guest\n", "etc/motd": string(bytes.Repeat([]byte("m"), 5000)),
 		"bin": "-> usr/bin", "usr/bin/": "", "var/log/": "",
-	}, "1M", "-b", "1024", "-N", "64")
+	}, "1M", args...)
 	b, err := os.ReadFile(img)
 	if err != nil {
 		t.Fatal(err)
@@ -190,12 +196,16 @@ func (m *memImage) Size() int64  { return int64(len(m.b)) }
 func (m *memImage) Close() error { return nil }
 
 // FuzzOpen applies patches (4-byte offset, 1-byte length, bytes) to a real
-// image, then reads everything and makes edits: errors are fine, panics
-// and hangs are not.
+// image (with metadata checksums when the first byte is odd), then reads
+// everything and makes edits: errors are fine, panics and hangs are not.
 func FuzzOpen(f *testing.F) {
-	base := fuzzBase(f)
+	bases := [][]byte{fuzzBase(f, false), fuzzBase(f, true)}
 	f.Fuzz(func(t *testing.T, patches []byte) {
-		img := bytes.Clone(base)
+		if len(patches) == 0 {
+			return
+		}
+		img := bytes.Clone(bases[patches[0]&1])
+		patches = patches[1:]
 		for p := patches; len(p) >= 5; {
 			off := int(binary.LittleEndian.Uint32(p)) % len(img)
 			n := min(int(p[4]), len(p)-5)
@@ -303,14 +313,16 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		}
 		f.Close()
 	}
-	base := fuzzBase(t)
+	base := fuzzBase(t, true)
 	// FuzzOpen seeds: patches of the superblock, a descriptor and the root inode.
-	patch := func(off uint32, b ...byte) []byte {
-		out := binary.LittleEndian.AppendUint32(nil, off)
+	patch := func(sel byte, off uint32, b ...byte) []byte {
+		out := binary.LittleEndian.AppendUint32([]byte{sel}, off)
 		return append(append(out, byte(len(b))), b...)
 	}
-	write("FuzzOpen", "none", []byte{})
-	write("FuzzOpen", "blocks-count", patch(1024+4, 0xFF, 0xFF, 0, 0))
-	write("FuzzOpen", "gd-itable", patch(2048+8, 1, 0, 0, 0))
-	write("FuzzOpen", "magic", patch(1024+0x38, base[1024+0x38]^1))
+	write("FuzzOpen", "none", []byte{0})
+	write("FuzzOpen", "none-csum", []byte{1})
+	write("FuzzOpen", "blocks-count", patch(0, 1024+4, 0xFF, 0xFF, 0, 0))
+	write("FuzzOpen", "gd-itable", patch(0, 2048+8, 1, 0, 0, 0))
+	write("FuzzOpen", "magic", patch(1, 1024+0x38, base[1024+0x38]^1))
+	write("FuzzOpen", "root-inode", patch(0, 5*1024+256+0x28, 0xFF, 0xFF, 0xFF))
 }
