@@ -139,6 +139,7 @@ func runSequence(t *testing.T, seed int64) {
 	if err != nil {
 		t.Fatalf("geometry %s: e2fsck -fn: %v\n%s\nops:\n  %s", g.name, err, out, strings.Join(log, "\n  "))
 	}
+	wantFreeRanges(t, img)
 	mnt := testtool.Mount(t, "ext4", img, 0, 0)
 	if d := conformance.Diff(testtool.Snapshot(t, mnt), want); d != "" {
 		t.Fatalf("geometry %s: kernel mount differs from the model:\n%s\nops:\n  %s", g.name, d, strings.Join(log, "\n  "))
