@@ -59,6 +59,10 @@ func (f *FS) SetXattr(p, name string, value []byte) error {
 		if !ok || len(suffix) > 255 {
 			return perr("setxattr", p, fmt.Errorf("attribute name %q: %w", name, iofs.ErrInvalid))
 		}
+		if idx == 7 || idx == 8 {
+			// system.data is inline file content; richacl is not supported.
+			return perr("setxattr", p, fmt.Errorf("ext4: %s: attribute %q: %w", f.name, name, errUnsupported))
+		}
 		if len(value) > int(f.geo.bs) || len(value) > maxXattrValue {
 			return perr("setxattr", p, fs.ErrTooLarge)
 		}
