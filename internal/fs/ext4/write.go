@@ -233,8 +233,12 @@ func (f *FS) replaceContent(n *Inode, data []byte) error {
 	off := 0
 	for _, r := range rs {
 		l := int(r.n * bs)
-		chunk := make([]byte, l)
-		copy(chunk, data[off:min(off+l, len(data))])
+		chunk := data[off:min(off+l, len(data))]
+		if len(chunk) < l {
+			// The last block: pad with zeros to its end.
+			chunk = append(make([]byte, 0, l), chunk...)
+			chunk = chunk[:l]
+		}
 		if _, err := f.vol.WriteAt(chunk, int64(r.start)*f.geo.bs); err != nil {
 			f.broken = err
 			return fmt.Errorf("ext4: %s: writing file data: %w", f.name, err)
