@@ -477,3 +477,33 @@ build {
 		}
 	}
 }
+
+func TestAccPackerInitSeesInstalledRelease(t *testing.T) {
+	dir := t.TempDir()
+	writeTemplate(t, dir, "init.pkr.hcl", `
+packer {
+  required_plugins {
+    sysprep = {
+      source  = "github.com/packer-sysprep/sysprep"
+      version = ">= 0.1.0"
+    }
+  }
+}
+source "null" "x" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.x"]
+  post-processor "sysprep" {
+    dry_run = true
+  }
+}
+`)
+	// The installed build is a plain release version: init has nothing to
+	// download (it would need GitHub otherwise).
+	mustPacker(t, dir, "init", ".")
+	r := mustPacker(t, dir, "plugins", "installed")
+	if !strings.Contains(r.out, "github.com/packer-sysprep/sysprep/packer-plugin-sysprep_v0.1.0_x5.0_") {
+		t.Errorf("packer plugins installed:\n%s", r.out)
+	}
+}
