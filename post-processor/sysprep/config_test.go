@@ -149,19 +149,23 @@ cloud_init_clean {
 }
 customize {
   arg = "/etc/motd:hi"
+}
+customize {
+  op  = "frobnicate"
+  arg = "x"
 }`)
 	if err == nil {
 		t.Fatal("want an error")
 	}
 	for _, want := range []string{
 		`format "vmdk"`, `compression "lzma"`, `disk_size`, `no-such-op`, `machine_id "random"`,
-		`root_password and root_password_hash`, `customize block 1: op is required`,
+		`root_password and root_password_hash`, `customize block 1: op is required`, `--frobnicate`,
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
 	}
-	if me, ok := err.(*packersdk.MultiError); !ok || len(me.Errors) < 7 {
+	if me, ok := err.(*packersdk.MultiError); !ok || len(me.Errors) < 8 {
 		t.Errorf("want a MultiError with every problem, got %T: %v", err, err)
 	}
 }
