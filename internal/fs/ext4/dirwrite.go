@@ -149,6 +149,9 @@ func (f *FS) addEntry(dir *Inode, name string, ino uint32, ft uint8) error {
 
 // removeEntry unlinks name from dir (which must hold it).
 func (f *FS) removeEntry(dir *Inode, name string) error {
+	if dir.Flags()&(flagIndex|flagInlineData) == 0 {
+		return f.removeLinear(dir, name)
+	}
 	d, db, err := f.findEntry(dir, name)
 	if err != nil {
 		return err
@@ -215,4 +218,35 @@ func (f *FS) dirIsEmpty(dir *Inode) (bool, error) {
 		return false, nil
 	})
 	return empty, err
+}
+
+// removeLinear unlinks name from a linear directory, scanning its blocks
+// without decoding them.
+func (f *FS) removeLinear(dir *Inode, name string) error {
+	found := false
+	err := f.forEachDirBlock(dir, func(db *dirBlock) (bool, error) {
+		b := db.buf
+		off, prev := scanBlockPrev(b[:f.leafEnd()], name, f.filetype())
+		switch {
+		case off == -2:
+			return true, f.corrupt("directory inode %d block %d: bad entry", dir.Ino, db.lblk)
+		case off < 0:
+			return false, nil
+		case prev < 0:
+			binary.LittleEndian.PutUint32(b[off:], 0)
+			if f.filetype() {
+				b[off+7] = 0
+			}
+		default:
+			merged := recLenFromDisk(binary.LittleEndian.Uint16(b[prev+4:]), len(b)) +
+				recLenFromDisk(binary.LittleEndian.Uint16(b[off+4:]), len(b))
+			binary.LittleEndian.PutUint16(b[prev+4:], recLenToDisk(merged, len(b)))
+		}
+		found = true
+		return true, f.writeDirLeaf(dir, db.pblk, b)
+	})
+	if err == nil && !found {
+		err = f.corrupt("directory inode %d lost entry %q", dir.Ino, name)
+	}
+	return err
 }

@@ -492,6 +492,14 @@ func (f *FS) GetXattrs(p string) (map[string][]byte, error) {
 // returns the entry's offset, -1 when absent, or -2 when the block looks
 // damaged (the full parser then reports where).
 func scanBlock(b []byte, name string, filetype bool) int {
+	off, _ := scanBlockPrev(b, name, filetype)
+	return off
+}
+
+// scanBlockPrev is scanBlock that also returns the offset of the entry
+// before the match (-1 when the match is first in the block).
+func scanBlockPrev(b []byte, name string, filetype bool) (int, int) {
+	prev := -1
 	for off := 0; off+direntHeader <= len(b); {
 		rl := recLenFromDisk(binary.LittleEndian.Uint16(b[off+4:]), len(b))
 		nl := int(b[off+6])
@@ -499,14 +507,15 @@ func scanBlock(b []byte, name string, filetype bool) int {
 			nl = int(binary.LittleEndian.Uint16(b[off+6:]))
 		}
 		if rl < direntHeader || rl%4 != 0 || off+rl > len(b) || direntHeader+nl > rl {
-			return -2
+			return -2, -1
 		}
 		if nl == len(name) && binary.LittleEndian.Uint32(b[off:]) != 0 && string(b[off+direntHeader:off+direntHeader+nl]) == name {
-			return off
+			return off, prev
 		}
+		prev = off
 		off += rl
 	}
-	return -1
+	return -1, -1
 }
 
 // lookupName returns the inode number name refers to in dir, or 0.
