@@ -1,8 +1,3 @@
-// Package ext4 is a read-write engine for ext2, ext3 and ext4 filesystems,
-// written from the on-disk format of the kernel documentation
-// (Documentation/filesystems/ext4/). It edits a cleanly unmounted filesystem
-// offline, in place, never through the journal, and leaves it consistent at
-// Close: e2fsck -fn finds nothing and the kernel mounts what was written.
 package ext4
 
 import (
