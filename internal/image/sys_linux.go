@@ -32,3 +32,10 @@ func seekData(f *os.File, off, size int64) (bool, int64) {
 func preallocate(f *os.File, off, n int64) error {
 	return syscall.Fallocate(int(f.Fd()), 0, off, n)
 }
+
+// startWriteback asks the kernel to start writing [off, off+n) of f to
+// disk now (sync_file_range SYNC_FILE_RANGE_WRITE: it does not wait).
+func startWriteback(f *os.File, off, n int64) {
+	const syncFileRangeWrite = 2
+	_ = syscall.SyncFileRange(int(f.Fd()), off, n, syncFileRangeWrite)
+}

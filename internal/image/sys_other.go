@@ -12,3 +12,6 @@ func seekData(f *os.File, off, size int64) (bool, int64) { return true, size - o
 
 // preallocate is not attempted outside Linux.
 func preallocate(f *os.File, off, n int64) error { return errors.ErrUnsupported }
+
+// startWriteback is a no-op outside Linux.
+func startWriteback(f *os.File, off, n int64) {}

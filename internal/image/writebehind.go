@@ -15,6 +15,10 @@ import (
 // 64 KiB ones (the page-cache copy, copy_folio_from_iter_atomic, was 60%
 // of the profile with 4 MiB writes).
 //
+// Each 16 MiB written is handed to the disk at once (sync_file_range), so
+// that the final fsync has little left: 0.47-0.63 s against 0.68-1.11 s
+// for the benchmark export.
+//
 // With preallocate, space is reserved (fallocate) 64 MiB ahead of the
 // writes (on ext4, writing 1 GiB into a fresh file took 0.8-3.2 s, into
 // space reserved this way 0.15-0.9 s). The caller truncates the file to
@@ -38,6 +42,7 @@ type pendingWrite struct {
 }
 
 const (
+	writebackStep      = 16 << 20
 	preallocStep       = 64 << 20
 	writeBehindSize    = 256 << 10
 	writeBehindBuffers = 8
@@ -70,6 +75,9 @@ func (w *writeBehind) loop() {
 				w.mu.Lock()
 				w.err = err
 				w.mu.Unlock()
+			} else if end := p.off + int64(len(p.b)); end/writebackStep != p.off/writebackStep {
+				b := end / writebackStep * writebackStep
+				startWriteback(w.f, max(0, b-writebackStep), writebackStep)
 			}
 		}
 		w.free <- p.b[:0]
