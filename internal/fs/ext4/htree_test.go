@@ -33,8 +33,19 @@ func mkfsIndexed(t testing.TB, n int, size string, args ...string) string {
 		}
 	}
 	img := filepath.Join(dir, "ext4.img")
-	a := append([]string{"-q", "-F", "-E", "root_owner=0:0", "-d", src}, args...)
+	var tune []string // "hash_alg=X" goes to tune2fs -E before indexing
+	a := []string{"-q", "-F", "-E", "root_owner=0:0", "-d", src}
+	for _, x := range args {
+		if strings.HasPrefix(x, "hash_alg=") {
+			tune = append(tune, "-E", x)
+		} else {
+			a = append(a, x)
+		}
+	}
 	testtool.Run(t, "mkfs.ext4", append(a, img, size)...)
+	if tune != nil {
+		testtool.Run(t, "tune2fs", append(tune, img)...)
+	}
 	// e2fsck -D exits 1 when it optimised directories.
 	if out, err := testtool.RunErr("e2fsck", "-fyD", img); err != nil && !strings.Contains(err.Error(), "exit status 1") {
 		t.Fatalf("e2fsck -fyD: %v\n%s", err, out)
@@ -59,6 +70,8 @@ func TestHtreeGrowAndShrink(t *testing.T) {
 		{"1k-node-split", 3000, 2500, "32M", []string{"-b", "1024"}},
 		{"4k-5000", 5000, 1500, "64M", []string{"-b", "4096"}},
 		{"4k-nocsum", 600, 1500, "64M", []string{"-b", "4096", "-O", "^metadata_csum"}},
+		{"1k-tea", 300, 900, "32M", []string{"-b", "1024", "hash_alg=tea"}},
+		{"1k-legacy", 300, 900, "32M", []string{"-b", "1024", "hash_alg=legacy"}},
 	} {
 		t.Run(g.name, func(t *testing.T) {
 			img := mkfsIndexed(t, g.start, g.size, g.args...)
@@ -110,6 +123,11 @@ func TestHtreeGrowAndShrink(t *testing.T) {
 			}
 			checkImage(t, img, g.args, snap)
 			out := testtool.Debugfs(t, img, "htree /big")
+			for name, want := range map[string]string{"tea": "Hash Version: 2", "legacy": "Hash Version: 0"} {
+				if strings.HasSuffix(g.name, name) && !strings.Contains(out, want) {
+					t.Errorf("expected %q:\n%.200s", want, out)
+				}
+			}
 			if g.name == "1k-new-level" && !strings.Contains(out, "Indirect levels: 1") {
 				t.Errorf("expected a second index level:\n%.300s", out)
 			}
