@@ -323,6 +323,8 @@ func TestAccPackerBuildArtificeMBRRawToZstdQcow2(t *testing.T) {
 	secret := "ArtificeSecret" + strings.Repeat("q9", 8)
 	disk, err := guestgen.Build(context.Background(), guestgen.Options{
 		Dir: guestDir, Name: "debian.img", Table: "mbr", Format: "raw", Size: 256 << 20, Secret: secret,
+		// An older policy: SHA-512 crypt instead of Debian 12's yescrypt.
+		Tree: guestgen.Tree{"etc/login.defs": guestgen.Text("UMASK 022\nENCRYPT_METHOD SHA512\n")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -348,6 +350,7 @@ build {
       keep_input_artifact = true
       operations          = ["defaults", "-ssh-userdir"]
       machine_id          = "uninitialized"
+      root_password       = "Sha512-Policy-pw"
       cloud_init {
         cloud_final_modules = []
         datasource_list     = ["NoCloud", "None"]
@@ -399,6 +402,17 @@ build {
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("99-packer-sysprep.cfg parses to %#v, want %#v\n%s", cfg, want, b)
+	}
+	shadow, err := os.ReadFile(filepath.Join(mnt, "etc/shadow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(shadow), "\n") {
+		if f := strings.Split(line, ":"); len(f) > 2 && f[0] == "root" {
+			if ok, err := crypt.Verify("Sha512-Policy-pw", f[1]); !strings.HasPrefix(f[1], "$6$") || !ok || err != nil {
+				t.Errorf("root's hash %q: want SHA-512 crypt ($6$) of the password as login.defs says (%v, %v)", f[1], ok, err)
+			}
+		}
 	}
 	// ssh-userdir was left out: authorized_keys stay; host keys go.
 	if _, err := os.Stat(filepath.Join(mnt, "root/.ssh/authorized_keys")); err != nil {
