@@ -21,7 +21,7 @@ const (
 	ftFifo         = 5
 	ftSock         = 6
 	ftSymlink      = 7
-	maxDirBlocks   = 1 << 24
+	maxDirBlocks   = 1 << 20 // 4 GiB of 4 KiB directory blocks
 	maxDirEntriesM = 1 << 24
 )
 

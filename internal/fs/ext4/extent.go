@@ -109,8 +109,13 @@ func (m *mapping) dataBlocks() uint64 {
 	return n
 }
 
-// maxMappedExtents caps what one file may describe (hostile images).
-const maxMappedExtents = 1 << 22
+// Caps on what one file may describe, so that a hostile image cannot make
+// a read take unbounded time or memory: 4 Mi extents, 256 Ki tree blocks
+// (ample for any real file: a full 4 KiB leaf holds 340 extents).
+const (
+	maxMappedExtents = 1 << 22
+	maxTreeBlocks    = 1 << 18
+)
 
 // readMapping returns the block mapping of a file, directory or slow symlink.
 func (f *FS) readMapping(n *Inode) (*mapping, error) {
@@ -133,7 +138,7 @@ func (f *FS) readMapping(n *Inode) (*mapping, error) {
 		if err != nil {
 			return nil, f.corrupt("inode %d: %v", n.Ino, err)
 		}
-		budget := int(f.geo.blocks)
+		budget := int(min(f.geo.blocks, maxTreeBlocks))
 		if err := f.walkExtents(n, root, h, 0, 1<<32, m, &budget); err != nil {
 			return nil, err
 		}
@@ -241,7 +246,7 @@ func (f *FS) readBlockMap(n *Inode, m *mapping) error {
 		if blk < f.geo.firstData || blk >= f.geo.blocks {
 			return f.corrupt("inode %d: indirect block %d outside the filesystem", n.Ino, blk)
 		}
-		if len(m.meta) >= int(f.geo.blocks) {
+		if len(m.meta) >= int(min(f.geo.blocks, maxTreeBlocks)) {
 			return f.corrupt("inode %d: block map larger than the filesystem", n.Ino)
 		}
 		m.meta = append(m.meta, blk)
