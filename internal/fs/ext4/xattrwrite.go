@@ -48,16 +48,14 @@ func (f *FS) setXattrs(n *Inode, xs []Xattr) error {
 	}
 	buf := make([]byte, f.geo.bs)
 	target := old
+	shared := false
 	if old != 0 {
 		ob, err := f.readXattrBlock(n, old)
 		if err != nil {
 			return err
 		}
 		if binary.LittleEndian.Uint32(ob[xattrOffRefcount:]) > 1 {
-			if err := f.releaseXattrBlock(n, old); err != nil {
-				return err
-			}
-			target = 0
+			shared, target = true, 0 // copy on write
 		}
 	}
 	if target == 0 {
@@ -68,6 +66,12 @@ func (f *FS) setXattrs(n *Inode, xs []Xattr) error {
 		target = rs[0].start
 		if old == 0 {
 			n.setBlocks512(n.blocks512(f.geo.bs, false) + perBlock)
+		}
+	}
+	if shared {
+		// Drop the reference only once the copy's block is ours.
+		if err := f.releaseXattrBlock(n, old); err != nil {
+			return err
 		}
 	}
 	binary.LittleEndian.PutUint32(buf, xattrMagic)
