@@ -81,7 +81,7 @@ func (f *FS) bitmap(inode bool, g uint32) (*bitmapBuf, error) {
 }
 
 func (f *FS) bitmapCsum(bm *bitmapBuf) uint32 {
-	n := f.geo.bpg / 8
+	n := uint64(f.sb.ClustersPerGroup) / 8
 	if bm.inode {
 		n = uint64(f.geo.ipg) / 8
 	}
@@ -111,9 +111,10 @@ func (f *FS) verifyBitmapCsum(bm *bitmapBuf) error {
 // they lie inside it; bits past the group's end are set.
 func (f *FS) initBlockBitmap(g uint32, b []byte) {
 	clear(b)
+	shift := f.sb.clusterBits() // bits are clusters with bigalloc
 	n := f.superAndGDTBlocks(g)
 	for i := uint64(0); i < n; i++ {
-		setBit(b, i)
+		setBit(b, i>>shift)
 	}
 	first := f.geo.groupFirstBlock(g)
 	size := f.geo.groupBlocks(g)
@@ -121,16 +122,16 @@ func (f *FS) initBlockBitmap(g uint32, b []byte) {
 	d := f.gd(g)
 	for _, blk := range []uint64{d.BlockBitmap(), d.InodeBitmap()} {
 		if in(blk) {
-			setBit(b, blk-first)
+			setBit(b, (blk-first)>>shift)
 		}
 	}
 	itBlocks := (uint64(f.geo.ipg)*uint64(f.geo.inodeSize) + uint64(f.geo.bs) - 1) / uint64(f.geo.bs)
 	for blk := d.InodeTable(); blk < d.InodeTable()+itBlocks; blk++ {
 		if in(blk) {
-			setBit(b, blk-first)
+			setBit(b, (blk-first)>>shift)
 		}
 	}
-	for i := size; i < uint64(len(b))*8; i++ {
+	for i := (size + 1<<shift - 1) >> shift; i < uint64(len(b))*8; i++ {
 		setBit(b, i)
 	}
 }

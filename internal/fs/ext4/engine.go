@@ -110,7 +110,7 @@ func Open(vol image.Image, o fs.OpenOptions) (*FS, error) {
 	} else {
 		ge.csumSeed = crc32c(^uint32(0), sb.UUID[:])
 	}
-	if sb.FeatureROCompat.Has(ROCompatBigalloc) && sb.LogClusterSize != sb.LogBlockSize {
+	if sb.clusterBits() != 0 {
 		f.readOnlyBecause("bigalloc")
 	}
 	f.hashSeed = sb.HashSeed

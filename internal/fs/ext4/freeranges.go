@@ -20,10 +20,7 @@ func (f *FS) FreeRanges() ([]image.Range, error) {
 		}
 		out = append(out, image.Range{Off: off, Len: l})
 	}
-	ratio := uint64(1)
-	if f.sb.FeatureROCompat.Has(ROCompatBigalloc) {
-		ratio = 1 << (f.sb.LogClusterSize - f.sb.LogBlockSize)
-	}
+	ratio := uint64(1) << f.sb.clusterBits()
 	for g := uint32(0); g < f.geo.groups; g++ {
 		if f.gd(g).FreeBlocks() == 0 {
 			continue

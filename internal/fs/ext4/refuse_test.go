@@ -161,3 +161,20 @@ func TestReadOnlyRefusesWrites(t *testing.T) {
 		t.Fatal("read-only open changed the image")
 	}
 }
+
+// TestBigallocReadOnly: bigalloc filesystems are read (matching the kernel
+// and dumpe2fs's free space) but refused for writing, naming the feature.
+func TestBigallocReadOnly(t *testing.T) {
+	img, src := mkfsSample(t, "64M", "-b", "4096", "-O", "bigalloc", "-C", "16384")
+	f := openFS(t, img, false)
+	got := conformance.Snapshot(t, f)
+	if d := conformance.Diff(got, testtool.Snapshot(t, src)); d != "" {
+		t.Fatalf("engine vs source tree:\n%s", d)
+	}
+	err := f.WriteFile("/etc/hostname", []byte("x"), 0o644)
+	if !errors.Is(err, fs.ErrUnsupported) || !strings.Contains(err.Error(), "bigalloc") {
+		t.Fatalf("write on bigalloc: %v", err)
+	}
+	f.Close()
+	wantFreeRanges(t, img)
+}

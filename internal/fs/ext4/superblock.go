@@ -290,8 +290,9 @@ func (sb *Superblock) validate() error {
 		return fmt.Errorf("bad superblock magic %#04x", sb.Magic)
 	case sb.LogBlockSize > maxLogBlockSize:
 		return fmt.Errorf("superblock: block size 2^%d KiB unsupported", sb.LogBlockSize)
-	case sb.BlocksPerGroup == 0 || sb.BlocksPerGroup > 8*uint32(sb.BlockSize()):
-		return fmt.Errorf("superblock: %d blocks per group", sb.BlocksPerGroup)
+	case sb.BlocksPerGroup == 0 || sb.ClustersPerGroup == 0 || sb.ClustersPerGroup > 8*uint32(sb.BlockSize()) ||
+		uint64(sb.BlocksPerGroup) != uint64(sb.ClustersPerGroup)<<sb.clusterBits():
+		return fmt.Errorf("superblock: %d blocks, %d clusters per group", sb.BlocksPerGroup, sb.ClustersPerGroup)
 	case sb.InodesPerGroup == 0 || sb.InodesPerGroup > 8*uint32(sb.BlockSize()):
 		return fmt.Errorf("superblock: %d inodes per group", sb.InodesPerGroup)
 	case sb.BlocksCount() <= uint64(sb.FirstDataBlock):
@@ -314,12 +315,15 @@ func (sb *Superblock) validate() error {
 		uint64(sb.InodesPerGroup)*g != uint64(sb.InodesCount) {
 		return fmt.Errorf("superblock: %d groups of %d inodes for %d inodes", g, sb.InodesPerGroup, sb.InodesCount)
 	}
-	if sb.FeatureROCompat.Has(ROCompatBigalloc) {
-		if sb.LogClusterSize < sb.LogBlockSize || sb.LogClusterSize > sb.LogBlockSize+16 {
-			return fmt.Errorf("superblock: cluster size 2^%d", sb.LogClusterSize)
-		}
-	}
 	return nil
+}
+
+// clusterBits is log2(blocks per cluster): 0 without bigalloc.
+func (sb *Superblock) clusterBits() uint32 {
+	if !sb.FeatureROCompat.Has(ROCompatBigalloc) || sb.LogClusterSize <= sb.LogBlockSize {
+		return 0
+	}
+	return min(sb.LogClusterSize-sb.LogBlockSize, 16)
 }
 
 // BlockSize returns the block size in bytes.
