@@ -269,6 +269,9 @@ func (f *FS) ReadDir(p string) ([]fs.DirEntry, error) {
 			if d.Ino == 0 || d.Name == "." || d.Name == ".." {
 				continue
 			}
+			if d.Name == "" || strings.ContainsAny(d.Name, "/\x00") {
+				return true, f.corrupt("directory %s holds an invalid name %q", p, d.Name)
+			}
 			if len(out) >= maxDirEntriesM {
 				return true, f.corrupt("directory %s: too many entries", p)
 			}
