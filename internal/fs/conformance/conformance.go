@@ -228,14 +228,19 @@ func testMkdir(t *testing.T, f fs.FS) {
 	must(t, f.Mkdir("/a/b", 0o700))
 	must(t, f.Mkdir("/a/b/c", 0o755))
 	st := lstat(t, f, "/a")
-	if !st.IsDir() || st.Mode.Perm() != 0o750 || st.Nlink != 3 {
+	if !st.IsDir() || st.Mode.Perm() != 0o750 {
 		t.Fatalf("stat /a: %+v", st)
 	}
-	if n := lstat(t, f, "/").Nlink; n != root+1 {
-		t.Fatalf("root nlink %d, want %d", n, root+1)
-	}
-	if n := lstat(t, f, "/a/b/c").Nlink; n != 2 {
-		t.Fatalf("leaf dir nlink %d", n)
+	if countsSubdirs(root) {
+		if st.Nlink != 3 {
+			t.Fatalf("/a nlink %d, want 3", st.Nlink)
+		}
+		if n := lstat(t, f, "/").Nlink; n != root+1 {
+			t.Fatalf("root nlink %d, want %d", n, root+1)
+		}
+		if n := lstat(t, f, "/a/b/c").Nlink; n != 2 {
+			t.Fatalf("leaf dir nlink %d", n)
+		}
 	}
 	wantErr(t, "mkdir existing", f.Mkdir("/a/b", 0o755), iofs.ErrExist)
 	wantErr(t, "mkdir missing parent", f.Mkdir("/x/y", 0o755), iofs.ErrNotExist)
@@ -259,7 +264,7 @@ func testRemove(t *testing.T, f fs.FS) {
 	wantErr(t, "remove twice", f.Remove("/d/f"), iofs.ErrNotExist)
 	before := lstat(t, f, "/").Nlink
 	must(t, f.Remove("/d"))
-	if n := lstat(t, f, "/").Nlink; n != before-1 {
+	if n := lstat(t, f, "/").Nlink; countsSubdirs(before) && n != before-1 {
 		t.Fatalf("root nlink %d after rmdir, want %d", n, before-1)
 	}
 	if got := names(t, f, "/"); len(got) != 0 {
@@ -321,7 +326,7 @@ func testRename(t *testing.T, f fs.FS) {
 	must(t, f.WriteFile("/a/sub/x", []byte("x"), 0o644))
 	na, nb := lstat(t, f, "/a").Nlink, lstat(t, f, "/b").Nlink
 	must(t, f.Rename("/a/sub", "/b/sub"))
-	if lstat(t, f, "/a").Nlink != na-1 || lstat(t, f, "/b").Nlink != nb+1 {
+	if countsSubdirs(na) && (lstat(t, f, "/a").Nlink != na-1 || lstat(t, f, "/b").Nlink != nb+1) {
 		t.Fatal("directory link counts not moved with the directory")
 	}
 	wantContent(t, f, "/b/sub/x", []byte("x"))
@@ -469,3 +474,8 @@ func itoa(i int) string {
 		}
 	}
 }
+
+// countsSubdirs reports whether an engine counts a directory's ".." links
+// in its parent's link count (ext4, xfs and memfs do; btrfs keeps
+// directories at 1), judged from a directory's link count.
+func countsSubdirs(nlink uint32) bool { return nlink >= 2 }
