@@ -91,11 +91,12 @@ func (w *writeBehind) writeAt(p []byte, off int64) error {
 	if len(w.buf) > 0 && (off != w.off+int64(len(w.buf)) || len(w.buf)+len(p) > cap(w.buf)) {
 		w.start()
 	}
-	if len(p) > cap(w.buf) {
-		w.start()
-		w.wait()
-		_, err := w.f.WriteAt(p, off)
-		return err
+	for len(p) > cap(w.buf) { // a large cluster: in buffer-sized pieces
+		n := cap(w.buf)
+		if err := w.writeAt(p[:n], off); err != nil {
+			return err
+		}
+		p, off = p[n:], off+int64(n)
 	}
 	if len(w.buf) == 0 {
 		w.off = off
@@ -111,18 +112,6 @@ func (w *writeBehind) start() {
 	}
 	w.queue <- pendingWrite{w.buf, w.off}
 	w.buf = <-w.free
-}
-
-// wait returns once every queued write is done.
-func (w *writeBehind) wait() {
-	held := [][]byte{w.buf}
-	for len(held) < writeBehindBuffers {
-		held = append(held, <-w.free)
-	}
-	w.buf = held[0]
-	for _, b := range held[1:] {
-		w.free <- b
-	}
 }
 
 func (w *writeBehind) failed() error {
