@@ -73,6 +73,7 @@ func Export(ctx context.Context, src Image, dst string, o ExportOptions) (*Expor
 		return nil, fmt.Errorf("export %s: %w", dst, err)
 	}
 	if err := cfg.run(ctx, src, w); err != nil {
+		w.abort()
 		return nil, fmt.Errorf("export %s: %w", dst, err)
 	}
 	allocated, err := w.finish()
@@ -217,4 +218,5 @@ func refuseInputs(dst string, inputs []string) error {
 type clusterWriter interface {
 	put(idx int64, data []byte, compressed bool) error
 	finish() (allocated int64, err error)
+	abort() // stop background writes after a failure
 }

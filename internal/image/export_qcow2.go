@@ -208,3 +208,5 @@ func (w *qcow2Writer) finish() (int64, error) {
 	}
 	return w.stored, nil
 }
+
+func (w *qcow2Writer) abort() { w.out.flush() }

@@ -47,3 +47,5 @@ func (w *rawWriter) put(idx int64, data []byte, _ bool) error {
 }
 
 func (w *rawWriter) finish() (int64, error) { return w.stored, w.out.flush() }
+
+func (w *rawWriter) abort() { w.out.flush() }

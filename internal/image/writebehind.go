@@ -26,6 +26,7 @@ import (
 type writeBehind struct {
 	prealloc bool
 	allocEnd int64
+	stopped  bool
 	f        *os.File
 	off      int64
 	buf      []byte
@@ -121,10 +122,13 @@ func (w *writeBehind) failed() error {
 }
 
 // flush writes everything, waits for it and stops the goroutine; the
-// writeBehind must not be used afterwards.
+// writeBehind must not be used afterwards. It may be called again.
 func (w *writeBehind) flush() error {
-	w.start()
-	close(w.queue)
-	w.done.Wait()
+	if !w.stopped {
+		w.stopped = true
+		w.start()
+		close(w.queue)
+		w.done.Wait()
+	}
 	return w.failed()
 }
