@@ -78,6 +78,7 @@ func Export(ctx context.Context, src Image, dst string, o ExportOptions) (*Expor
 	}
 	allocated, err := w.finish()
 	if err != nil {
+		w.abort()
 		return nil, fmt.Errorf("export %s: %w", dst, err)
 	}
 	if err := tmp.Chmod(0o644); err != nil {
