@@ -120,6 +120,9 @@ func (l *qcow2Layer) ReadAt(p []byte, off int64) (int, error) {
 			return done, fmt.Errorf("%s: cluster map at %d: %w", l.path, start, err)
 		}
 		end := min(start+ext.Length, off+int64(len(p)), l.size)
+		if end <= pos { // never loop on a map that does not advance
+			return done, &CorruptError{Path: l.path, Format: "qcow2", Field: "cluster map", Off: -1, Err: fmt.Errorf("no progress at %d: %w", pos, ErrCorrupt)}
+		}
 		seg := p[done : end-off]
 		switch {
 		case !ext.Allocated:
