@@ -121,6 +121,22 @@ func TestHostileImages(t *testing.T) {
 			t.Fatalf("walk: %v", err)
 		}
 	})
+	t.Run("directory-block-checksum", func(t *testing.T) {
+		img := testtool.MkfsExt4(t, testtool.Tree{"d/x": "x", "d/y": "y"}, "8M", "-b", "1024")
+		f := openFS(t, img, true)
+		n, _ := f.resolve("t", "/d")
+		m, _ := f.readMapping(n)
+		f.Close()
+		patchAt(t, img, int64(m.exts[0].Physical)*1024+30, []byte{'Z'}) // inside an entry name
+		f = openFS(t, img, false)
+		defer f.Close()
+		if _, err := f.ReadDir("/d"); !errors.Is(err, fs.ErrCorrupt) {
+			t.Fatalf("readdir: %v", err)
+		}
+		if err := f.WriteFile("/d/new", nil, 0o644); !errors.Is(err, fs.ErrCorrupt) {
+			t.Fatalf("write into a damaged directory: %v", err)
+		}
+	})
 	t.Run("bad-xattr-value-size", func(t *testing.T) {
 		img, _ := mkfsSample(t, "16M", nocsum...)
 		f := openFS(t, img, true)

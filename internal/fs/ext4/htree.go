@@ -185,6 +185,9 @@ func (f *FS) htreeAdd(dir *Inode, name string, ino uint32, ft uint8) error {
 		if err := f.readBlock(leafP, leaf); err != nil {
 			return err
 		}
+		if err := f.verifyDirLeaf(dir, leafL, leaf); err != nil {
+			return err
+		}
 		ok, err = f.insertInLeaf(leaf, name, ino, ft)
 		if err != nil {
 			return f.corrupt("directory inode %d block %d: %v", dir.Ino, leafL, err)
@@ -391,6 +394,9 @@ func (f *FS) htreeFind(dir *Inode, name string) (*Dirent, *dirBlock, bool, error
 		}
 		db := &dirBlock{lblk: leafL, pblk: le.Physical + (leafL - uint64(le.Logical)), buf: make([]byte, f.geo.bs)}
 		if err := f.readBlock(db.pblk, db.buf); err != nil {
+			return nil, nil, false, err
+		}
+		if err := f.verifyDirLeaf(dir, leafL, db.buf); err != nil {
 			return nil, nil, false, err
 		}
 		ents, err := f.dirEntries(dir, db)

@@ -113,7 +113,13 @@ func (f *FS) forEachDirBlock(dir *Inode, fn func(db *dirBlock) (stop bool, err e
 			if err := f.readBlock(e.Physical+i, buf); err != nil {
 				return err
 			}
-			stop, err := fn(&dirBlock{lblk: l, pblk: e.Physical + i, buf: buf})
+			db := &dirBlock{lblk: l, pblk: e.Physical + i, buf: buf}
+			if !f.isHtreeNode(dir, db) {
+				if err := f.verifyDirLeaf(dir, l, buf); err != nil {
+					return err
+				}
+			}
+			stop, err := fn(db)
 			if err != nil || stop {
 				return err
 			}
@@ -551,4 +557,18 @@ func (f *FS) lookupName(dir *Inode, name string) (uint32, error) {
 		return false, nil
 	})
 	return ino, err
+}
+
+// verifyDirLeaf checks a leaf block's checksum tail (metadata_csum), so
+// that a damaged block is reported rather than rewritten with a fresh
+// checksum.
+func (f *FS) verifyDirLeaf(dir *Inode, lblk uint64, b []byte) error {
+	if !f.geo.csum || !hasDirTail(b) {
+		return nil
+	}
+	want := binary.LittleEndian.Uint32(b[len(b)-4:])
+	if got := f.dirLeafCsum(dir, b); got != want {
+		return f.corrupt("directory inode %d block %d checksum %#x, computed %#x", dir.Ino, lblk, want, got)
+	}
+	return nil
 }
