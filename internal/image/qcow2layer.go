@@ -228,6 +228,9 @@ func (l *qcow2Layer) DataExtent(off int64) (bool, int64, error) {
 		}
 		end = min(end, l.size)
 	}
+	if end <= off { // a map that does not advance: let the reader decide
+		state, end = clusterData, min(start+cs, l.size)
+	}
 	switch state {
 	case clusterData:
 		return true, end - off, nil
