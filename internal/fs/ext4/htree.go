@@ -60,22 +60,49 @@ func (f *FS) dxLimit(countOff int) int {
 // writeDxBlock sets an index block's checksum (dx_tail) and writes it.
 func (f *FS) writeDxBlock(dir *Inode, pblk uint64, b []byte, root bool) error {
 	if f.geo.csum {
-		countOff := dxNodeCountOff
-		if root {
-			countOff = dxRootInfoOff + int(b[dxRootInfoOff+5])
+		c, tail, err := f.dxCsum(dir, pblk, b, root)
+		if err != nil {
+			return err
 		}
-		limit := int(binary.LittleEndian.Uint16(b[countOff:]))
-		count := int(binary.LittleEndian.Uint16(b[countOff+2:]))
-		tail := countOff + limit*dxEntrySize
-		if tail+8 > len(b) || count > limit {
-			return f.corrupt("directory inode %d: htree block %d: count %d, limit %d", dir.Ino, pblk, count, limit)
-		}
-		c := crc32c(f.inodeSeed(dir.Ino, dir.u32(iGeneration)), b[:countOff+count*dxEntrySize])
-		c = crc32c(c, b[tail:tail+4])
-		c = crc32c(c, []byte{0, 0, 0, 0})
 		binary.LittleEndian.PutUint32(b[tail+4:], c)
 	}
 	return f.writeBlock(pblk, b)
+}
+
+// dxCsum computes an index block's checksum and where its dx_tail is.
+func (f *FS) dxCsum(dir *Inode, pblk uint64, b []byte, root bool) (uint32, int, error) {
+	countOff := dxNodeCountOff
+	if root {
+		countOff = dxRootInfoOff + int(b[dxRootInfoOff+5])
+	}
+	if countOff+4 > len(b) {
+		return 0, 0, f.corrupt("directory inode %d: htree block %d: bad info length", dir.Ino, pblk)
+	}
+	limit := int(binary.LittleEndian.Uint16(b[countOff:]))
+	count := int(binary.LittleEndian.Uint16(b[countOff+2:]))
+	tail := countOff + limit*dxEntrySize
+	if tail+8 > len(b) || count > limit {
+		return 0, 0, f.corrupt("directory inode %d: htree block %d: count %d, limit %d", dir.Ino, pblk, count, limit)
+	}
+	c := crc32c(f.inodeSeed(dir.Ino, dir.u32(iGeneration)), b[:countOff+count*dxEntrySize])
+	c = crc32c(c, b[tail:tail+4])
+	c = crc32c(c, []byte{0, 0, 0, 0})
+	return c, tail, nil
+}
+
+// verifyDx checks an index block's checksum (metadata_csum).
+func (f *FS) verifyDx(dir *Inode, pblk uint64, b []byte, root bool) error {
+	if !f.geo.csum {
+		return nil
+	}
+	c, tail, err := f.dxCsum(dir, pblk, b, root)
+	if err != nil {
+		return err
+	}
+	if want := binary.LittleEndian.Uint32(b[tail+4:]); c != want {
+		return f.corrupt("directory inode %d: htree block %d checksum %#x, computed %#x", dir.Ino, pblk, want, c)
+	}
+	return nil
 }
 
 // dxHashVersion returns the hash the directory uses, with the superblock's
@@ -122,6 +149,9 @@ func (f *FS) dxPath(dir *Inode, m *mapping, h uint32) ([]*dxFrame, uint64, error
 	path := []*dxFrame{root}
 	fr := root
 	for level := 0; ; level++ {
+		if err := f.verifyDx(dir, fr.pblk, fr.buf, fr.root); err != nil {
+			return nil, 0, err
+		}
 		wantLimit := f.dxLimit(fr.countOff)
 		if fr.limit() != wantLimit || fr.count() == 0 || fr.count() > fr.limit() {
 			return nil, 0, f.corrupt("directory inode %d: htree node %d: count %d, limit %d (want %d)",
