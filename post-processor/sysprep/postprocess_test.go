@@ -231,3 +231,49 @@ func TestPostProcessWithoutConfigure(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestDestroyedBy(t *testing.T) {
+	dir := t.TempDir()
+	j := func(p ...string) string { return filepath.Join(append([]string{dir}, p...)...) }
+	for _, tc := range []struct {
+		name   string
+		art    *packersdk.MockArtifact
+		output string
+		want   string
+	}{
+		{"qemu output_directory from String", &packersdk.MockArtifact{BuilderIdValue: qemuBuilderID,
+			FilesValue: []string{j("output-vm", "disk.qcow2")}, IdValue: "VM"}, j("output-vm", "golden.qcow2"), j("output-vm")},
+		{"qemu, output elsewhere", &packersdk.MockArtifact{BuilderIdValue: qemuBuilderID,
+			FilesValue: []string{j("output-vm", "disk.qcow2")}}, j("golden", "x.qcow2"), ""},
+		{"qemu, sibling directory with a common prefix", &packersdk.MockArtifact{BuilderIdValue: qemuBuilderID,
+			FilesValue: []string{j("output-vm", "disk.qcow2")}}, j("output-vm2", "x.qcow2"), ""},
+		{"artifice directory", &packersdk.MockArtifact{BuilderIdValue: artificeBuilderID,
+			FilesValue: []string{j("images")}}, j("images", "sub", "golden.qcow2"), j("images")},
+		{"file builder target beside the output", &packersdk.MockArtifact{BuilderIdValue: fileBuilderID,
+			FilesValue: []string{j("work", "disk.qcow2")}}, j("work", "golden.qcow2"), ""},
+	} {
+		if got := destroyedBy(tc.art, tc.output); got != tc.want {
+			t.Errorf("%s: destroyedBy = %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestArtifactState(t *testing.T) {
+	a := &Artifact{Path: "out/golden.raw", Format: "raw", VirtualSize: 20<<30 + 1, FileSize: 5 << 20}
+	for name, want := range map[string]interface{}{
+		"diskType": "raw", "diskName": "golden.raw", "diskSize": "20481M", "diskSizeBytes": int64(20<<30 + 1), "nope": nil,
+	} {
+		if got := a.State(name); got != want {
+			t.Errorf("State(%q) = %#v, want %#v", name, got, want)
+		}
+	}
+	if p, ok := a.State("diskPaths").([]string); !ok || len(p) != 1 || p[0] != "out/golden.raw" {
+		t.Errorf("diskPaths = %#v", a.State("diskPaths"))
+	}
+	if s := a.String(); !strings.Contains(s, "raw image: out/golden.raw (20.0 GiB virtual, 5.0 MiB file)") {
+		t.Errorf("String() = %q", s)
+	}
+	if a.BuilderId() != BuilderID || a.Id() != "out/golden.raw" {
+		t.Errorf("BuilderId %q Id %q", a.BuilderId(), a.Id())
+	}
+}
