@@ -318,3 +318,20 @@ customize {
 		t.Errorf("customize password not registered as a secret: %q", f)
 	}
 }
+
+func TestConfigureRootPasswordModesPassPlanValidation(t *testing.T) {
+	for body, want := range map[string]string{
+		`root_password_locked = true`:                                  "locked",
+		`root_password_disabled = true`:                                "disabled",
+		"root_password = \"pw-Locked-1\"\nroot_password_locked = true": "locked:password:pw-Locked-1",
+	} {
+		p, err := configure(t, body)
+		if err != nil {
+			t.Errorf("%s: %v", body, err)
+			continue
+		}
+		if n := len(p.plan.Customize); n != 1 || p.plan.Customize[0].Op != "root-password" || p.plan.Customize[0].Arg != want {
+			t.Errorf("%s: steps %+v, want root-password %q", body, p.plan.Customize, want)
+		}
+	}
+}
