@@ -178,3 +178,15 @@ func TestBigallocReadOnly(t *testing.T) {
 	f.Close()
 	wantFreeRanges(t, img)
 }
+
+// TestTruncatedImage: a volume shorter than the filesystem is refused.
+func TestTruncatedImage(t *testing.T) {
+	img := testtool.MkfsExt4(t, testtool.Tree{"a": "b"}, "16M")
+	if err := os.Truncate(img, 8<<20); err != nil {
+		t.Fatal(err)
+	}
+	err := openErr(t, img, true)
+	if !errors.Is(err, fs.ErrCorrupt) || !strings.Contains(err.Error(), "truncated image") {
+		t.Fatalf("open truncated image: %v", err)
+	}
+}
