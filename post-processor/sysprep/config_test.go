@@ -335,3 +335,20 @@ func TestConfigureRootPasswordModesPassPlanValidation(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigureAcceptsPreHashedRootPassword(t *testing.T) {
+	const h = "$6$abcdefgh$9QhAjXGnXLyZKBBq.yUIGdDG1Y6HmAZdNK3S4zVN2fYw3mFZ3uO1mM1a3zBGkkUwOBWyXk0ZYwZ6Py0hJj0Y7."
+	p, err := configure(t, "root_password_hash = \""+h+"\"\n")
+	if err != nil {
+		t.Fatalf("Configure with root_password_hash: %v", err)
+	}
+	var got string
+	for _, s := range p.plan.Customize {
+		if s.Op == "root-password" {
+			got = s.Arg
+		}
+	}
+	if got != "hash:"+h {
+		t.Fatalf("root-password step %q, want hash:%s", got, h)
+	}
+}

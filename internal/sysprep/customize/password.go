@@ -15,7 +15,7 @@ import (
 
 // selector is a parsed password selector (see the package doc).
 type selector struct {
-	kind  string // "password", "file", "random", "disabled", "locked"
+	kind  string // "password", "file", "hash", "random", "disabled", "locked"
 	value string // the password or the host file
 	inner *selector
 }
@@ -33,6 +33,11 @@ func parseSelector(s string) (selector, error) {
 	case "file":
 		if value == "" {
 			return selector{}, errors.New("want file:PATH (a host file whose first line is the password)")
+		}
+		return selector{kind: kind, value: value}, nil
+	case "hash":
+		if err := validCryptString(value); err != nil {
+			return selector{}, err
 		}
 		return selector{kind: kind, value: value}, nil
 	case "random", "disabled":
@@ -53,9 +58,25 @@ func parseSelector(s string) (selector, error) {
 		}
 		return selector{kind: kind, inner: &in}, nil
 	case "":
-		return selector{}, errors.New("empty password selector (want password:PW, file:PATH, random, disabled, locked or locked:SELECTOR)")
+		return selector{}, errors.New("empty password selector (want password:PW, file:PATH, hash:CRYPT, random, disabled, locked or locked:SELECTOR)")
 	}
-	return selector{}, fmt.Errorf("unknown password selector %q (want password:PW, file:PATH, random, disabled, locked or locked:SELECTOR)", kind)
+	return selector{}, fmt.Errorf("unknown password selector %q (want password:PW, file:PATH, hash:CRYPT, random, disabled, locked or locked:SELECTOR)", kind)
+}
+
+// validCryptString accepts a pre-hashed password as crypt(3) writes it:
+// "$id$...", made of the characters crypt uses, never a ':' or a newline
+// (either would corrupt /etc/shadow).
+func validCryptString(h string) error {
+	const want = "want hash:CRYPT with a crypt(3) string such as $6$salt$hash or $y$j9T$salt$hash (from mkpasswd or openssl passwd -6)"
+	if len(h) < 4 || h[0] != '$' || strings.Count(h, "$") < 3 {
+		return errors.New(want)
+	}
+	for _, c := range h {
+		if !(c == '$' || c == '.' || c == '/' || c == '=' || c == ',' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return fmt.Errorf("hash:CRYPT contains %q: %s", c, want)
+		}
+	}
+	return nil
 }
 
 // mustSelector parses a selector already checked by Validate.
@@ -171,6 +192,9 @@ func (r *run) field(user string, sel selector, scheme crypt.Scheme, shown *[]str
 			return "", err
 		}
 		return "!!" + in, nil
+	}
+	if sel.kind == "hash" {
+		return sel.value, nil // pre-hashed: written as given
 	}
 	var pw string
 	var err error

@@ -225,3 +225,23 @@ func TestDefaultScheme(t *testing.T) {
 		}
 	}
 }
+
+func TestPasswordHashSelector(t *testing.T) {
+	h, err := crypt.HashWithSalt("prehashed", crypt.SHA512, "abcdefgh12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustApply(t, debian12(), accountTree(), Step{"root-password", "hash:" + h}, Step{"password", "alice:locked:hash:" + h})
+	if f := shadowField(t, res.root, "root"); f != h {
+		t.Fatalf("hash: root field %q, want the given hash %q verbatim", f, h)
+	}
+	libcryptCheck(t, "prehashed", shadowField(t, res.root, "root"))
+	if f := shadowField(t, res.root, "alice"); f != "!!"+h {
+		t.Fatalf("locked:hash: alice field %q, want !!%s", f, h)
+	}
+	for _, bad := range []string{"hash:", "hash:plain", "hash:$6$salt", "hash:$6$a$b:c", "hash:$6$a$b\nx", "hash:$6$a$b c"} {
+		if err := (Step{"root-password", bad}).Validate(); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
