@@ -63,7 +63,7 @@ func run(ctx context.Context, j Job) (*Result, error) {
 	if j.Output != "" {
 		tempDir = filepath.Dir(j.Output) // spill next to the output, not in a small /tmp
 	}
-	ov := image.NewOverlay(disk, image.OverlayOptions{TempDir: tempDir})
+	ov := image.NewOverlay(disk, image.OverlayOptions{TempDir: tempDir, MemoryLimit: overlayMemory})
 	defer ov.Close()
 
 	name := filepath.Base(j.Input)
@@ -212,3 +212,8 @@ func guestInfo(g *guest.Guest) GuestInfo {
 	}
 	return gi
 }
+
+// overlayMemory bounds the edits kept in memory before the overlay spills
+// to a temp file, so a whole job stays well under 200 MiB of RSS whatever
+// the image size (the export itself needs about 20 MiB).
+const overlayMemory = 64 << 20

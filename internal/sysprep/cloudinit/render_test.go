@@ -2,6 +2,7 @@ package cloudinit
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"reflect"
 	"strings"
@@ -121,7 +122,13 @@ func TestRenderPyYAML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("python3", "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))")
+	// Debian's interpreter first: .ci/run installs its python3-yaml; a
+	// python3 earlier on PATH (pyenv, venv) may lack PyYAML.
+	py := "python3"
+	if _, err := os.Stat("/usr/bin/python3"); err == nil {
+		py = "/usr/bin/python3"
+	}
+	cmd := exec.Command(py, "-c", "import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin)))")
 	cmd.Stdin = strings.NewReader(string(b))
 	out, err := cmd.CombinedOutput()
 	if err != nil {
