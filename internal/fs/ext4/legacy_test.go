@@ -3,6 +3,7 @@ package ext4
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,5 +174,29 @@ func TestSharedXattrBlocks(t *testing.T) {
 	}
 	want := conformance.Snapshot(t, f)
 	must(f.Close())
+	checkImage(t, img, nil, want)
+}
+
+// TestRevision0 reads and edits a revision-0 ext2 (no features at all:
+// 128-byte inodes, no filetype, no xattrs, superblock copies in every group).
+func TestRevision0(t *testing.T) {
+	img := testtool.MkfsExt4(t, testtool.Tree{"etc/hostname": "old\n", "etc/motd": strings.Repeat("m", 30000), "l": "-> etc"},
+		"16M", "-t", "ext2", "-r", "0")
+	f := openFS(t, img, false)
+	for _, err := range []error{
+		f.WriteFile("/etc/hostname", []byte("new\n"), 0o644), f.Remove("/etc/motd"), f.Mkdir("/srv", 0o700),
+		f.Symlink(strings.Repeat("t", 100), "/srv/slow"), f.Rename("/l", "/srv/l"), f.Truncate("/etc/hostname", 2),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := f.SetXattr("/srv", "user.x", nil); !errors.Is(err, fs.ErrUnsupported) {
+		t.Fatalf("xattr without ext_attr: %v", err)
+	}
+	want := conformance.Snapshot(t, f)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
 	checkImage(t, img, nil, want)
 }
