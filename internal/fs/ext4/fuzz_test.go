@@ -26,7 +26,7 @@ func FuzzSuperblock(f *testing.F) {
 		if err != nil || !bytes.Equal(out, b[:superblockSize]) {
 			t.Fatalf("superblock does not round-trip: %v", err)
 		}
-		_ = sb.FeatureIncompat.String() + sb.FeatureROCompat.String()
+		_ = sb.FeatureCompat.String() + sb.FeatureIncompat.String() + sb.FeatureROCompat.String()
 		if sb.GroupCount() == 0 || sb.BlockSize() < 1024 {
 			t.Fatal("accepted a superblock without groups")
 		}

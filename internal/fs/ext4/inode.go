@@ -132,7 +132,7 @@ func (n *Inode) extraIsize() int {
 // hasExtra reports whether the field at off (4 bytes) lies within the extra area.
 func (n *Inode) hasExtra(off int) bool { return goodOldSize+n.extraIsize() >= off+4 }
 
-// Blocks returns i_blocks in 512-byte units, as the kernel reports them.
+// blocks512 returns i_blocks in 512-byte units, as the kernel reports them.
 func (n *Inode) blocks512(fsBlock int64, hugeFS bool) uint64 {
 	v := uint64(n.u32(iBlocksLo))
 	if hugeFS {

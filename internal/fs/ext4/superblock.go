@@ -198,6 +198,14 @@ func (c Incompat) Has(f Incompat) bool { return c&f == f }
 // Has reports whether every bit of f is set.
 func (c ROCompat) Has(f ROCompat) bool { return c&f == f }
 
+var compatNames = map[Compat]string{
+	CompatDirPrealloc: "dir_prealloc", CompatImagicInodes: "imagic_inodes", CompatHasJournal: "has_journal",
+	CompatExtAttr: "ext_attr", CompatResizeInode: "resize_inode", CompatDirIndex: "dir_index",
+	CompatLazyBG: "lazy_bg", CompatExcludeInode: "exclude_inode", CompatExcludeBitmap: "exclude_bitmap",
+	CompatSparseSuper2: "sparse_super2", CompatFastCommit: "fast_commit", CompatStableInodes: "stable_inodes",
+	CompatOrphanFile: "orphan_file",
+}
+
 var incompatNames = map[Incompat]string{
 	IncompatCompression: "compression", IncompatFiletype: "filetype", IncompatRecover: "needs_recovery",
 	IncompatJournalDev: "journal_dev", IncompatMetaBG: "meta_bg", IncompatExtents: "extent",
@@ -213,6 +221,21 @@ var roCompatNames = map[ROCompat]string{
 	ROCompatBigalloc: "bigalloc", ROCompatMetadataCsum: "metadata_csum", ROCompatReplica: "replica",
 	ROCompatReadonly: "read-only", ROCompatProject: "project", ROCompatSharedBlocks: "shared_blocks",
 	ROCompatVerity: "verity", ROCompatOrphanPresent: "orphan_present",
+}
+
+// String names the set bits as e2fsprogs does.
+func (c Compat) String() string {
+	var names []string
+	for bit := Compat(1); bit != 0; bit <<= 1 {
+		if c&bit != 0 {
+			if n, ok := compatNames[bit]; ok {
+				names = append(names, n)
+			} else {
+				names = append(names, fmt.Sprintf("compat_%#x", uint32(bit)))
+			}
+		}
+	}
+	return strings.Join(names, ",")
 }
 
 // String names the set bits as e2fsprogs does.
