@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/suggest"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/cloudinit"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/customize"
 )
@@ -100,7 +102,7 @@ func flags() []flagDef {
 			}},
 		{long: "disk-size", arg: "SIZE", topic: topicIO, help: "OUTPUT's virtual size, e.g. 20G, 512M or bytes; grow only (partitions are not resized)",
 			set: func(o *options, v string) error {
-				n, err := parseSize(v)
+				n, err := size.Parse(v)
 				if err != nil {
 					return usagef("--disk-size: %v", err)
 				}
@@ -347,34 +349,12 @@ func parse(args []string) (*options, error) {
 
 // suggestFlag proposes the nearest long option name.
 func suggestFlag(name string, defs []flagDef) string {
-	best, bestD := "", len(name)/2+2
-	for _, d := range defs {
-		if dist := editDistance(name, d.long); dist < bestD {
-			best, bestD = d.long, dist
-		}
+	names := make([]string, len(defs))
+	for i, d := range defs {
+		names[i] = d.long
 	}
-	if best == "" {
-		return ""
+	if best := suggest.Nearest(name, names); best != "" {
+		return fmt.Sprintf(" (did you mean --%s?)", best)
 	}
-	return fmt.Sprintf(" (did you mean --%s?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
+	return ""
 }

@@ -164,19 +164,6 @@ func TestFlagsUsageErrors(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"20G": 20 << 30, "512M": 512 << 20, "1048576": 1 << 20, "2GiB": 2 << 30, "3gb": 3 << 30, "64k": 64 << 10, "1T": 1 << 40} {
-		if got, err := parseSize(in); err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-	for _, in := range []string{"", "G", "-1G", "0", "1.5G", "99999999999T", "12Q"} {
-		if _, err := parseSize(in); err == nil {
-			t.Errorf("parseSize(%q) accepted", in)
-		}
-	}
-}
-
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/engine"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
 )
 
 // ui prints what a run does: virt-sysprep-style "[  1.2] ..." steps and
@@ -107,7 +108,7 @@ func (u *ui) progress(done, total int64) {
 	if n < width {
 		bar = bar[:n] + ">" + bar[n+1:]
 	}
-	fmt.Fprintf(u.stderr, "\r[%s] %3.0f%% %s/%s ", bar, frac*100, humanSize(done), humanSize(total))
+	fmt.Fprintf(u.stderr, "\r[%s] %3.0f%% %s/%s ", bar, frac*100, size.Format(done), size.Format(total))
 	u.barShown = true
 }
 
@@ -158,5 +159,5 @@ func (u *ui) done(r *engine.Result) {
 		comp = ", " + r.Compression
 	}
 	fmt.Fprintf(u.stdout, "%s Finished: %s (%s%s), %s virtual, %s file, guest %s.\n",
-		elapsed(u.start), r.Output, r.Format, comp, humanSize(r.VirtualSize), humanSize(r.FileSize), g)
+		elapsed(u.start), r.Output, r.Format, comp, size.Format(r.VirtualSize), size.Format(r.FileSize), g)
 }

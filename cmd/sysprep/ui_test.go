@@ -46,11 +46,3 @@ func TestQuietPrintsOnlyRequestedOutput(t *testing.T) {
 		t.Fatalf("-q: stdout %q stderr %q", out.String(), errb.String())
 	}
 }
-
-func TestHumanSize(t *testing.T) {
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1024: "1.0 KiB", 3 << 20: "3.0 MiB", 512 << 20: "512 MiB", 20 << 30: "20.0 GiB", 3 << 40: "3.0 TiB"} {
-		if got := humanSize(n); got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
-		}
-	}
-}

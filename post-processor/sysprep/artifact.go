@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
 )
 
 // BuilderID identifies this post-processor's artifacts.
@@ -37,7 +39,7 @@ func (a *Artifact) Id() string { return a.Path }
 // String says where the image is, its format and sizes, and what was done.
 func (a *Artifact) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Generalized %s image: %s (%s virtual, %s file)", a.Format, a.Path, humanSize(a.VirtualSize), humanSize(a.FileSize))
+	fmt.Fprintf(&b, "Generalized %s image: %s (%s virtual, %s file)", a.Format, a.Path, size.Format(a.VirtualSize), size.Format(a.FileSize))
 	if len(a.Summary) > 0 {
 		b.WriteString("; " + strings.Join(a.Summary, "; "))
 	}
@@ -69,18 +71,4 @@ func (a *Artifact) Destroy() error {
 		return err
 	}
 	return nil
-}
-
-// humanSize prints a byte count in binary units ("1.5 GiB").
-func humanSize(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }

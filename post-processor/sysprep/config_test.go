@@ -267,25 +267,6 @@ func TestRootPasswordSelectors(t *testing.T) {
 	}
 }
 
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{
-		"20G": 20 << 30, "20480M": 20480 << 20, "512k": 512 << 10, "1T": 1 << 40,
-		"1073741824": 1 << 30, "2GiB": 2 << 30, " 3 G": -1, "": -1, "0": -1, "-1G": -1, "1.5G": -1,
-		"99999999999T": -1,
-	} {
-		got, err := parseSize(in)
-		if want < 0 {
-			if err == nil {
-				t.Errorf("parseSize(%q) = %d, want an error", in, got)
-			}
-			continue
-		}
-		if err != nil || got != want {
-			t.Errorf("parseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-}
-
 func TestIsValidateCommand(t *testing.T) {
 	for cmd, want := range map[string]bool{
 		"packer\x00validate\x00.\x00":                      true,

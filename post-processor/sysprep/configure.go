@@ -3,7 +3,6 @@ package sysprep
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
@@ -11,6 +10,7 @@ import (
 	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/cloudinit"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep/customize"
@@ -69,7 +69,7 @@ func (c *Config) validate() (plan *sysprep.Plan, diskSize int64, warnings []stri
 		add(fmt.Errorf("compression %q: want none, zlib or zstd", c.Compression))
 	}
 	if c.DiskSize != "" {
-		n, e := parseSize(c.DiskSize)
+		n, e := size.Parse(c.DiskSize)
 		if e != nil {
 			add(fmt.Errorf("disk_size: %w", e))
 		}
@@ -226,35 +226,4 @@ func (ci *CloudInit) toConfig() *cloudinit.Config {
 		}
 	}
 	return out
-}
-
-// parseSize reads "20G", "20480M", "512K", "1T" (powers of 1024, an
-// optional trailing "B" or "iB") or a plain byte count.
-func parseSize(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	t = strings.TrimSuffix(strings.TrimSuffix(t, "iB"), "B")
-	mult := int64(1)
-	if t != "" {
-		switch strings.ToUpper(t[len(t)-1:]) {
-		case "K":
-			mult = 1 << 10
-		case "M":
-			mult = 1 << 20
-		case "G":
-			mult = 1 << 30
-		case "T":
-			mult = 1 << 40
-		}
-		if mult != 1 {
-			t = t[:len(t)-1]
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q: want a positive size such as \"20G\", \"20480M\" or a byte count", s)
-	}
-	if n > (1<<62)/mult {
-		return 0, fmt.Errorf("%q: too large", s)
-	}
-	return n * mult, nil
 }

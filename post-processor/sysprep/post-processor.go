@@ -22,6 +22,7 @@ import (
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/engine"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
 )
 
@@ -159,7 +160,7 @@ func (p *PostProcessor) PostProcess(ctx context.Context, ui packersdk.Ui, a pack
 		Summary:     didSomething(res),
 		Seconds:     took,
 	}
-	ui.Say(fmt.Sprintf("Wrote %s (%s, %s virtual, %s file) in %.1fs", output, res.Format, humanSize(res.VirtualSize), humanSize(res.FileSize), took))
+	ui.Say(fmt.Sprintf("Wrote %s (%s, %s virtual, %s file) in %.1fs", output, res.Format, size.Format(res.VirtualSize), size.Format(res.FileSize), took))
 
 	if root := destroyedBy(a, output); root != "" {
 		ui.Say(fmt.Sprintf("The output lies inside %s, which removing the input artifact would delete: keeping the input artifact", root))

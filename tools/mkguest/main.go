@@ -12,10 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/size"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool/guestgen"
 )
 
@@ -32,7 +31,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	out := fl.String("o", "demo/debian.qcow2", "output image `path`")
 	table := fl.String("table", "gpt", "partition table: gpt, mbr or none")
 	format := fl.String("format", "", "image format: qcow2 or raw (default: from the file extension, else qcow2)")
-	size := fl.String("size", "2G", "virtual disk size (e.g. 2G, 512M)")
+	sizeFlag := fl.String("size", "2G", "virtual disk size (e.g. 2G, 512M)")
 	secret := fl.String("secret", "", "secret string planted in files sysprep deletes (default: random)")
 	boot := fl.Bool("boot", false, "put /boot on its own ext4 partition (1 KiB blocks)")
 	fill := fl.String("fill", "0", "add this much incompressible data under /usr/lib/filler (e.g. 512M), like a real system's content")
@@ -43,14 +42,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mkguest: unexpected argument %q\n", fl.Arg(0))
 		return 2
 	}
-	n, err := parseSize(*size)
+	n, err := size.Parse(*sizeFlag)
 	if err != nil {
 		fmt.Fprintf(stderr, "mkguest: -size: %v\n", err)
 		return 2
 	}
 	var filler int64
 	if *fill != "0" {
-		if filler, err = parseSize(*fill); err != nil {
+		if filler, err = size.Parse(*fill); err != nil {
 			fmt.Fprintf(stderr, "mkguest: -fill: %v\n", err)
 			return 2
 		}
@@ -102,31 +101,4 @@ func allocated(st os.FileInfo) int64 {
 		return s.Blocks * 512
 	}
 	return st.Size()
-}
-
-// parseSize reads "2G", "512M", "64K" or a byte count.
-func parseSize(s string) (int64, error) {
-	mult := int64(1)
-	t := strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "B")
-	t = strings.TrimSuffix(t, "I")
-	if t != "" {
-		switch t[len(t)-1] {
-		case 'K':
-			mult = 1 << 10
-		case 'M':
-			mult = 1 << 20
-		case 'G':
-			mult = 1 << 30
-		case 'T':
-			mult = 1 << 40
-		}
-		if mult > 1 {
-			t = t[:len(t)-1]
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("bad size %q (want e.g. 2G, 512M or bytes)", s)
-	}
-	return n * mult, nil
 }
