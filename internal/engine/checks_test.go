@@ -3,12 +3,8 @@ package engine
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -37,21 +33,6 @@ func buildGuest(t testing.TB, o guestgen.Options) *guestgen.Disk {
 	return d
 }
 
-// sha256File hashes a file (inputs must be byte-identical after a job).
-func sha256File(t testing.TB, p string) string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
 // toRaw returns a raw copy of img made by qemu-img (img itself if raw).
 func toRaw(t testing.TB, img, format string) string {
 	t.Helper()
@@ -67,10 +48,7 @@ func toRaw(t testing.TB, img, format string) string {
 // e2fsck and debugfs (which take a file).
 func extractFS(t testing.TB, raw string, f guestgen.Filesystem) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "fs.img")
-	testtool.Run(t, "dd", "if="+raw, "of="+p, "bs=1M", "iflag=skip_bytes,count_bytes",
-		"skip="+strconv.FormatInt(f.Off, 10), "count="+strconv.FormatInt(f.Size, 10), "conv=sparse", "status=none")
-	return p
+	return testtool.ExtractRange(t, raw, f.Off, f.Size)
 }
 
 // fsckAll runs e2fsck -fn on every filesystem of the raw disk.
@@ -79,44 +57,6 @@ func fsckAll(t testing.TB, raw string, d *guestgen.Disk) {
 	for _, f := range d.Filesystems {
 		testtool.Fsck(t, "ext4", extractFS(t, raw, f))
 	}
-}
-
-// secretsIn returns which of the needles occur anywhere in the file's bytes.
-func secretsIn(t testing.TB, p string, needles ...string) []string {
-	t.Helper()
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	maxLen := 0
-	for _, n := range needles {
-		maxLen = max(maxLen, len(n))
-	}
-	found := map[string]bool{}
-	buf := make([]byte, 4<<20+maxLen)
-	carry := 0
-	for {
-		n, err := io.ReadFull(f, buf[carry:])
-		chunk := buf[:carry+n]
-		for _, nd := range needles {
-			if !found[nd] && bytes.Contains(chunk, []byte(nd)) {
-				found[nd] = true
-			}
-		}
-		if err != nil {
-			break
-		}
-		carry = min(maxLen, len(chunk))
-		copy(buf, chunk[len(chunk)-carry:])
-	}
-	var out []string
-	for _, nd := range needles {
-		if found[nd] {
-			out = append(out, nd)
-		}
-	}
-	return out
 }
 
 // openGuest reopens an output image read-only with our own reader.

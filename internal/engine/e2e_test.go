@@ -50,7 +50,7 @@ var keptByDefault = []string{
 
 func TestRunDefaults(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 512 << 20})
-	before := sha256File(t, d.Path)
+	before := testtool.SHA256File(t, d.Path)
 	outDir := t.TempDir()
 	out := filepath.Join(outDir, "golden.qcow2")
 	var ops []string
@@ -64,7 +64,7 @@ func TestRunDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after := sha256File(t, d.Path); after != before {
+	if after := testtool.SHA256File(t, d.Path); after != before {
 		t.Fatal("the input changed")
 	}
 	noTempFiles(t, outDir, "golden.qcow2")
@@ -122,13 +122,13 @@ func TestRunDefaults(t *testing.T) {
 		t.Fatalf("unexpected host key format: %q", keyLines)
 	}
 	needles := []string{d.Secret, keyLines[1]}
-	if found := secretsIn(t, toRaw(t, d.Path, "qcow2"), needles...); len(found) != 2 {
+	if found := testtool.FindInFile(t, toRaw(t, d.Path, "qcow2"), needles...); len(found) != 2 {
 		t.Fatalf("the input holds only %d of the needles: the check below would prove nothing", len(found))
 	}
-	if found := secretsIn(t, raw, needles...); len(found) > 0 {
+	if found := testtool.FindInFile(t, raw, needles...); len(found) > 0 {
 		t.Errorf("still in the output's bytes (free space not discarded?): %q", found)
 	}
-	if found := secretsIn(t, out, needles...); len(found) > 0 {
+	if found := testtool.FindInFile(t, out, needles...); len(found) > 0 {
 		t.Errorf("still in the qcow2 file's bytes: %q", found)
 	}
 	if os.Geteuid() == 0 {
@@ -154,7 +154,7 @@ func TestRunDefaults(t *testing.T) {
 func TestRunCustomize(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 512 << 20, SeparateBoot: true})
 	hashSecret := guestgen.HashSecret(d.Secret)
-	before := sha256File(t, d.Path)
+	before := testtool.SHA256File(t, d.Path)
 	out := filepath.Join(t.TempDir(), "custom.raw")
 	plan := sysprep.DefaultPlan()
 	plan.MachineID = sysprep.MachineIDUninitialized
@@ -173,7 +173,7 @@ func TestRunCustomize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sha256File(t, d.Path) != before {
+	if testtool.SHA256File(t, d.Path) != before {
 		t.Fatal("the input changed")
 	}
 	if strings.Contains(logs.String(), "N3wRootPassw0rd") {
@@ -206,10 +206,10 @@ func TestRunCustomize(t *testing.T) {
 		t.Error("/boot content lost")
 	}
 	// Neither the deleted files' secret nor the replaced hash survive.
-	if found := secretsIn(t, toRaw(t, d.Path, "qcow2"), d.Secret, hashSecret); len(found) != 2 {
+	if found := testtool.FindInFile(t, toRaw(t, d.Path, "qcow2"), d.Secret, hashSecret); len(found) != 2 {
 		t.Fatalf("control: the input holds only %v", found)
 	}
-	if found := secretsIn(t, out, d.Secret, hashSecret); len(found) > 0 {
+	if found := testtool.FindInFile(t, out, d.Secret, hashSecret); len(found) > 0 {
 		t.Errorf("still in the output's bytes: %v (files: %v %v)", found, filesWith(t, m.Root, d.Secret), filesWith(t, m.Root, hashSecret))
 	}
 	if os.Geteuid() == 0 {
@@ -241,7 +241,7 @@ func TestRunMBRSeparateBootCompressedGrown(t *testing.T) {
 	testtool.QemuCheck(t, out)
 	raw := toRaw(t, out, "qcow2")
 	fsckAll(t, raw, d)
-	if found := secretsIn(t, raw, d.Secret); len(found) > 0 {
+	if found := testtool.FindInFile(t, raw, d.Secret); len(found) > 0 {
 		t.Error("the secret survived in the output")
 	}
 }

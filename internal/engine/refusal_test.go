@@ -17,7 +17,7 @@ import (
 
 func TestDryRunWritesNothing(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 256 << 20})
-	before := sha256File(t, d.Path)
+	before := testtool.SHA256File(t, d.Path)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "never.qcow2")
 	for _, output := range []string{"", out} {
@@ -37,14 +37,14 @@ func TestDryRunWritesNothing(t *testing.T) {
 		}
 	}
 	noTempFiles(t, dir)
-	if sha256File(t, d.Path) != before {
+	if testtool.SHA256File(t, d.Path) != before {
 		t.Fatal("the input changed")
 	}
 }
 
 func TestRunRefusesOutputOverInput(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "raw", Size: 128 << 20})
-	before := sha256File(t, d.Path)
+	before := testtool.SHA256File(t, d.Path)
 	link := filepath.Join(t.TempDir(), "link.img")
 	if err := os.Symlink(d.Path, link); err != nil {
 		t.Fatal(err)
@@ -65,7 +65,7 @@ func TestRunRefusesOutputOverInput(t *testing.T) {
 			t.Errorf("error is not one sysprep line: %q", err)
 		}
 	}
-	if sha256File(t, d.Path) != before {
+	if testtool.SHA256File(t, d.Path) != before {
 		t.Fatal("the input changed")
 	}
 }
@@ -167,7 +167,7 @@ func TestSummary(t *testing.T) {
 func TestRunRefusesDirtyJournal(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "none", Format: "raw", Size: 256 << 20})
 	testtool.Run(t, "debugfs", "-w", "-R", "feature needs_recovery", d.Path)
-	before := sha256File(t, d.Path)
+	before := testtool.SHA256File(t, d.Path)
 	dir := t.TempDir()
 	_, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "out.img")})
 	if err == nil {
@@ -178,7 +178,7 @@ func TestRunRefusesDirtyJournal(t *testing.T) {
 		t.Errorf("error %q: want one line saying the journal needs recovery and what to do", msg)
 	}
 	noTempFiles(t, dir)
-	if sha256File(t, d.Path) != before {
+	if testtool.SHA256File(t, d.Path) != before {
 		t.Fatal("the input changed")
 	}
 }
@@ -202,7 +202,7 @@ func TestRunBackingChain(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "gpt", Format: "qcow2", Size: 256 << 20})
 	top := filepath.Join(t.TempDir(), "top.qcow2")
 	testtool.QemuImg(t, "create", "-q", "-f", "qcow2", "-b", d.Path, "-F", "qcow2", top)
-	baseSum, topSum := sha256File(t, d.Path), sha256File(t, top)
+	baseSum, topSum := testtool.SHA256File(t, d.Path), testtool.SHA256File(t, top)
 	if _, err := Run(context.Background(), Job{Input: top, Output: d.Path}); !errors.Is(err, image.ErrSameFile) {
 		t.Errorf("output over the backing file: %v, want image.ErrSameFile", err)
 	}
@@ -210,7 +210,7 @@ func TestRunBackingChain(t *testing.T) {
 	if _, err := Run(context.Background(), Job{Input: top, Output: out}); err != nil {
 		t.Fatal(err)
 	}
-	if sha256File(t, d.Path) != baseSum || sha256File(t, top) != topSum {
+	if testtool.SHA256File(t, d.Path) != baseSum || testtool.SHA256File(t, top) != topSum {
 		t.Fatal("an input of the chain changed")
 	}
 	if info := testtool.QemuInfo(t, out); info["backing-filename"] != nil {

@@ -64,10 +64,10 @@ func TestAccBuilderExampleArtifice(t *testing.T) {
 	testtool.Need(t, "packer", "qemu-img", "mkfs.ext4", "sgdisk")
 	dir := t.TempDir()
 	in := exampleGuest(t, dir)
-	sum := sha256File(t, in)
+	sum := testtool.SHA256File(t, in)
 	out := filepath.Join(dir, "golden.raw")
 	mustPacker(t, dir, "build", "-color=false", "-var", "input="+in, "-var", "output="+out, exampleDir(t, "artifice"))
-	if sha256File(t, in) != sum {
+	if testtool.SHA256File(t, in) != sum {
 		t.Error("the input changed")
 	}
 	st, err := os.Stat(out)

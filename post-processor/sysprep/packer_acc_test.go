@@ -126,7 +126,7 @@ func TestAccPackerBuildFileBuilderGoldenImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inputSum := sha256File(t, disk.Path)
+	inputSum := testtool.SHA256File(t, disk.Path)
 	writeTemplate(t, dir, "golden.pkr.hcl", goldenTemplate)
 
 	res := mustPacker(t, dir, "build", "-color=false", "-var", "root_password="+accRootPassword, ".")
@@ -142,10 +142,10 @@ func TestAccPackerBuildFileBuilderGoldenImage(t *testing.T) {
 	}
 
 	// The input is unchanged: the guest, and the file builder's copy (kept).
-	if got := sha256File(t, disk.Path); got != inputSum {
+	if got := testtool.SHA256File(t, disk.Path); got != inputSum {
 		t.Error("the source guest image changed")
 	}
-	if got := sha256File(t, filepath.Join(dir, "work", "debian.qcow2")); got != inputSum {
+	if got := testtool.SHA256File(t, filepath.Join(dir, "work", "debian.qcow2")); got != inputSum {
 		t.Error("the input artifact (file builder target) is not a byte-exact copy of the guest any more")
 	}
 
@@ -179,12 +179,10 @@ func TestAccPackerBuildFileBuilderGoldenImage(t *testing.T) {
 
 	raw := filepath.Join(dir, "out.raw")
 	testtool.Run(t, "qemu-img", "convert", "-O", "raw", out, raw)
-	if fileContains(t, raw, []byte(secret)) {
+	if len(testtool.FindInFile(t, raw, secret)) > 0 {
 		t.Errorf("the planted secret %q survives somewhere in the output image", secret)
 	}
-	part := filepath.Join(dir, "root.ext4")
-	extract(t, raw, root.Off, root.Size, part)
-	testtool.Fsck(t, "ext4", part)
+	testtool.Fsck(t, "ext4", testtool.ExtractRange(t, raw, root.Off, root.Size))
 
 	t.Run("kernel mount", func(t *testing.T) {
 		mnt := testtool.Mount(t, "ext4", raw, root.Off, root.Size)
@@ -329,7 +327,7 @@ func TestAccPackerBuildArtificeMBRRawToZstdQcow2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	inputSum := sha256File(t, disk.Path)
+	inputSum := testtool.SHA256File(t, disk.Path)
 	writeTemplate(t, dir, "artifice.pkr.hcl", `
 source "null" "existing" {
   communicator = "none"
@@ -364,7 +362,7 @@ build {
 	if !strings.Contains(res.out, "Wrote out/debian.qcow2") {
 		t.Errorf("packer output:\n%s", res.out)
 	}
-	if sha256File(t, disk.Path) != inputSum {
+	if testtool.SHA256File(t, disk.Path) != inputSum {
 		t.Error("the artifice input changed")
 	}
 	out := filepath.Join(dir, "out", "debian.qcow2")
@@ -378,9 +376,7 @@ build {
 	raw := filepath.Join(dir, "out.raw")
 	testtool.Run(t, "qemu-img", "convert", "-O", "raw", out, raw)
 	root := disk.Root()
-	part := filepath.Join(dir, "root.ext4")
-	extract(t, raw, root.Off, root.Size, part)
-	testtool.Fsck(t, "ext4", part)
+	testtool.Fsck(t, "ext4", testtool.ExtractRange(t, raw, root.Off, root.Size))
 	mnt := testtool.Mount(t, "ext4", raw, root.Off, root.Size)
 	if b, err := os.ReadFile(filepath.Join(mnt, "etc/machine-id")); err != nil || string(b) != "uninitialized\n" {
 		t.Errorf("/etc/machine-id = %q, %v", b, err)

@@ -3,9 +3,6 @@ package sysprep
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,78 +143,4 @@ func writeTemplate(t *testing.T, dir, name, body string) string {
 		t.Fatal(err)
 	}
 	return p
-}
-
-func sha256File(t *testing.T, path string) string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		t.Fatal(err)
-	}
-	return hex.EncodeToString(h.Sum(nil))
-}
-
-// extract copies [off, off+size) of a raw image into a sparse file of its own
-// (e2fsck takes a file, not an offset).
-func extract(t *testing.T, raw string, off, size int64, dst string) {
-	t.Helper()
-	in, err := os.Open(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
-	buf := make([]byte, 1<<20)
-	zero := make([]byte, len(buf))
-	for done := int64(0); done < size; {
-		n := int64(len(buf))
-		if size-done < n {
-			n = size - done
-		}
-		if _, err := in.ReadAt(buf[:n], off+done); err != nil {
-			t.Fatalf("extract %s: %v", raw, err)
-		}
-		if !bytes.Equal(buf[:n], zero[:n]) {
-			if _, err := out.WriteAt(buf[:n], done); err != nil {
-				t.Fatal(err)
-			}
-		}
-		done += n
-	}
-	if err := out.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// fileContains reports whether needle occurs anywhere in the file.
-func fileContains(t *testing.T, path string, needle []byte) bool {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	const chunk = 4 << 20
-	buf := make([]byte, chunk+len(needle))
-	for off := int64(0); ; off += chunk {
-		n, err := f.ReadAt(buf, off)
-		if bytes.Contains(buf[:n], needle) {
-			return true
-		}
-		if err == io.EOF || n < len(buf) {
-			return false
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
 }
