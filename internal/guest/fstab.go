@@ -129,6 +129,9 @@ func (v volumeID) matches(spec string) bool {
 	if m := devDiskRE.FindStringSubmatch(spec); m != nil {
 		return v.matchKey(m[1], unescapeUdev(m[2]))
 	}
+	if v.vol.Table == volume.TableLVM2 {
+		return matchesLV(v.vol, spec)
+	}
 	if m := sdRE.FindStringSubmatch(spec); m != nil {
 		return partNumber(m[1]) == v.vol.Index
 	}

@@ -54,7 +54,8 @@ func (closedFS) Close() error { return nil }
 
 // FreeRanges returns the disk-absolute byte ranges no filesystem uses,
 // sorted and merged: each opened filesystem's free ranges and every swap
-// area except its header page. Volumes with no recognised filesystem
+// area except its header page, and the LVM2 PV extents no LV uses; an LV's
+// ranges are translated through its segments. Volumes with no recognised filesystem
 // contribute nothing (they are copied as they are). Call it after Close to
 // get the final state: the engines keep their allocation maps after Close.
 func (m *Mounted) FreeRanges() ([]image.Range, error) {
@@ -69,16 +70,25 @@ func (m *Mounted) FreeRanges() ([]image.Range, error) {
 				return nil, fmt.Errorf("%s: free range [%d, +%d) lies outside the %d-byte volume: %w",
 					f.Volume.Name, r.Off, r.Len, f.Volume.Size, fs.ErrCorrupt)
 			}
-			if r.Len > 0 {
-				out = append(out, image.Range{Off: f.Volume.Offset + r.Off, Len: r.Len})
+			// An LV in several segments: one disk range per segment crossed.
+			drs, err := f.Volume.DiskRanges(r)
+			if err != nil {
+				return nil, err
 			}
+			out = append(out, drs...)
 		}
 	}
 	for _, s := range m.swap {
 		if s.page > 0 && s.vol.Size > s.page {
-			out = append(out, image.Range{Off: s.vol.Offset + s.page, Len: s.vol.Size - s.page})
+			drs, err := s.vol.DiskRanges(image.Range{Off: s.page, Len: s.vol.Size - s.page})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, drs...)
 		}
 	}
+	// LVM2 PV extents no LV uses (never the label or metadata areas).
+	out = append(out, m.pvFree...)
 	return mergeRanges(out), nil
 }
 

@@ -59,10 +59,15 @@ type Mounted struct {
 	// entries that were skipped.
 	Warnings []string
 
-	swap     []swapArea
-	mounts   []plannedMount // fstab mounts, in mount order
-	readOnly bool
-	closed   bool
+	swap []swapArea
+	// LVM2: unallocated PV extents (disk-absolute), LVs not exposed and
+	// volume groups that could not be assembled.
+	pvFree     []image.Range
+	refusedLVs []volume.RefusedLV
+	pvProblems []pvProblem
+	mounts     []plannedMount // fstab mounts, in mount order
+	readOnly   bool
+	closed     bool
 	// relabelFallback: touch /.autorelabel on Close if anything was created.
 	relabelFallback bool
 }
@@ -147,7 +152,18 @@ func Open(ctx context.Context, disk image.Image, o Options) (m *Mounted, err err
 func (m *Mounted) probe(v volume.Volume, o Options) probe {
 	p := probe{vol: v, opened: -1}
 	switch c := volume.Identify(v.Image, v.Size); c {
-	case volume.ContentLUKS, volume.ContentLVM2:
+	case volume.ContentLVM2:
+		m.noteLVM2(v, o.Name)
+		p.what, p.refusal = c.Describe(), c.Refusal(v)
+		if p.refusal != nil {
+			p.reason = p.refusal.Error()
+		} else if v.VG != "" {
+			p.reason = "LVM2 physical volume of VG " + v.VG + " (its LVs are listed on their own)"
+		} else {
+			p.reason = "LVM2 physical volume in no volume group"
+		}
+		return p
+	case volume.ContentLUKS:
 		p.what, p.refusal = c.Describe(), c.Refusal(v)
 		p.reason = p.refusal.Error()
 		return p
@@ -312,6 +328,9 @@ func (m *Mounted) mountFstab(rootIdx int) error {
 			continue
 		}
 		if found < 0 {
+			if err := m.lvmIssue(e.Spec); err != nil && !e.HasOption("nofail") {
+				return fmt.Errorf("%w: fstab line %d: %s on %s: %w", ErrFstab, e.Line, e.Spec, e.File, err)
+			}
 			switch {
 			case e.HasOption("nofail"):
 				m.Warnings = append(m.Warnings, fmt.Sprintf("fstab line %d: %s on %s (nofail): no such filesystem on the disk; not mounted", e.Line, e.Spec, e.File))
@@ -320,7 +339,7 @@ func (m *Mounted) mountFstab(rootIdx int) error {
 				m.Warnings = append(m.Warnings, fmt.Sprintf("fstab line %d: %s on %s: %s is not opened; not mounted", e.Line, e.Spec, e.File, e.VfsType))
 				continue
 			}
-			return fmt.Errorf("%w: fstab line %d: %s on %s (%s): no volume on the disk matches it (LVM and multi-disk guests are not supported yet; add nofail to the entry if it is optional)",
+			return fmt.Errorf("%w: fstab line %d: %s on %s (%s): no volume on the disk matches it (multi-disk guests are not supported yet; add nofail to the entry if it is optional)",
 				ErrFstab, e.Line, e.Spec, e.File, e.VfsType)
 		}
 		if e.VfsType == "btrfs" && (hasPrefixOption(e, "subvol=") || hasPrefixOption(e, "subvolid=")) {

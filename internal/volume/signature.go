@@ -77,11 +77,21 @@ func (c Content) Describe() string {
 }
 
 // Refusal explains why a volume with this content cannot be opened, or
-// returns nil for ContentUnknown and ContentSwap.
+// returns nil for ContentUnknown and ContentSwap, and for an LVM2 PV that
+// List read (v.PVUUID set, no v.Problem): its LVs are volumes of their own.
 func (c Content) Refusal(v Volume) error {
 	switch c {
+	case ContentLVM2:
+		if v.Problem != nil {
+			return v.Problem
+		}
+		if v.PVUUID != "" {
+			return nil
+		}
 	case ContentLUKS:
 		return fmt.Errorf("%s: LUKS encrypted volume: not supported (decrypt the image first): %w", v.Name, ErrUnsupported)
+	}
+	switch c {
 	case ContentLVM2:
 		return fmt.Errorf("%s: LVM2 physical volume on partition %d: not supported yet: %w", v.Name, v.Index, ErrUnsupported)
 	}

@@ -33,10 +33,10 @@ var (
 
 // Volume is one partition, or the whole disk when it has no table.
 type Volume struct {
-	Index     int    // partition number as Linux numbers it (sdaN); 0 for the whole disk
-	Table     string // TableGPT, TableMBR or TableNone
-	Name      string // human: `disk.qcow2 partition 2 (GPT "root")`
-	Offset    int64  // bytes from the start of the disk
+	Index     int    // partition number as Linux numbers it (sdaN); 0 for the whole disk; -1 for an LV
+	Table     string // TableGPT, TableMBR, TableNone or TableLVM2
+	Name      string // human: `disk.qcow2 partition 2 (GPT "root")`, `disk.qcow2 LV vg0/root`
+	Offset    int64  // bytes from the start of the disk; -1 for an LV in several segments (see Segments)
 	Size      int64  // bytes
 	PartUUID  string // GPT: unique GUID, lower case; MBR: "<disk signature>-<NN>" as blkid
 	PartLabel string // GPT partition name
@@ -46,7 +46,25 @@ type Volume struct {
 	// Warning is set when the volume was found through a damaged table,
 	// e.g. from the backup GPT because the primary is corrupt.
 	Warning string
-	Image   image.Image // the window [Offset, Offset+Size) of the disk
+	Image   image.Image // the window [Offset, Offset+Size) of the disk, or the LV's Segments end to end
+
+	// LVM2 logical volume (Table TableLVM2): VG and LV names and UUIDs
+	// (with dashes, as lvs prints them) and Segments, the disk-absolute
+	// byte ranges holding the LV, in LV order (one for a contiguous LV).
+	// Use DiskRanges to translate LV-relative ranges.
+	VG, LV         string
+	VGUUID, LVUUID string
+	Segments       []image.Range
+
+	// LVM2 physical volume (a partition or whole disk holding one):
+	// PVUUID; VG, its volume group ("" for an orphan PV); Unallocated, the
+	// disk-absolute ranges of its extents no LV uses; Problem, why its VG
+	// cannot be used at all (missing PV, corrupt metadata); Refused, the
+	// LVs of its VG that are not exposed (on the VG's first PV only).
+	PVUUID      string
+	Unallocated []image.Range
+	Problem     error
+	Refused     []RefusedLV
 }
 
 // Well-known partition types used by the guest layer.
@@ -58,9 +76,20 @@ const (
 	MBRTypeLinuxLVM   = 0x8e
 )
 
-// List returns the volumes of disk, sorted by partition number. name
-// (e.g. "disk.qcow2") prefixes every Volume.Name and error.
+// List returns the volumes of disk, sorted by partition number, followed
+// by the linear LVM2 logical volumes of the volume groups whose PVs are all
+// on the disk. name (e.g. "disk.qcow2") prefixes every Volume.Name and
+// error. LVM2 problems do not fail List: they are recorded on the PV's
+// Volume (Problem, Refused).
 func List(disk image.Image, name string) ([]Volume, error) {
+	vols, err := listPartitions(disk, name)
+	if err != nil {
+		return nil, err
+	}
+	return addLVM2(disk, name, vols), nil
+}
+
+func listPartitions(disk image.Image, name string) ([]Volume, error) {
 	if disk.Size() < 512 {
 		return whole(disk, name)
 	}
