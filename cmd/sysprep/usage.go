@@ -64,9 +64,10 @@ Usage:
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprint(w, `Password selectors: password:PASS, file:FILE (its first line), random (printed
-on stdout), disabled (no password login), locked (disabled and locked),
-locked:SELECTOR (sets and locks).
+	fmt.Fprint(w, `Password selectors: password:PASS, file:FILE (its first line), hash:CRYPT (a
+pre-hashed crypt(3) string, e.g. from mkpasswd), random (printed on stdout),
+disabled (no password login), locked (disabled and locked), locked:SELECTOR
+(sets and locks).
 Passwords never appear in -v output or in the report.
 
 Exit status: 0 success; 1 the run failed (one "sysprep: ..." line on stderr

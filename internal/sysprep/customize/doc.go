@@ -39,6 +39,7 @@
 //
 //	password:PW         the password PW (may contain ":")
 //	file:PATH           the first line of the host file PATH
+//	hash:CRYPT          a pre-hashed crypt(3) string ($6$..., $y$...), written as is
 //	random              16 random characters of [A-Za-z0-9] without look-alikes,
 //	                    printed once on the run's standard output
 //	disabled            "*": no password login at all
