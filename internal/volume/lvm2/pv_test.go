@@ -26,7 +26,13 @@ const testPVUUID = "097Rdl96PMX3WGHp1ZQ2QpLvgh6gb79j"
 // metadata area at 4 KiB, data from 1 MiB) holding text at ringOff of the
 // metadata area's ring buffer, wrapping if it must.
 func buildPV(text []byte, ringOff, mdaSize uint64) []byte {
-	pv := make([]byte, 2<<20)
+	return buildPVSized(text, ringOff, mdaSize, 2<<20, 1<<20)
+}
+
+// buildPVSized is buildPV with the PV size and data area offset chosen
+// (small PVs for fuzz seeds).
+func buildPVSized(text []byte, ringOff, mdaSize uint64, size int, dataOff uint64) []byte {
+	pv := make([]byte, size)
 	sec := pv[512:1024]
 	copy(sec, "LABELONE")
 	binary.LittleEndian.PutUint64(sec[8:], 1)
@@ -34,7 +40,7 @@ func buildPV(text []byte, ringOff, mdaSize uint64) []byte {
 	copy(sec[24:], "LVM2 001")
 	copy(sec[32:], testPVUUID)
 	binary.LittleEndian.PutUint64(sec[64:], uint64(len(pv)))
-	binary.LittleEndian.PutUint64(sec[72:], 1<<20) // data area, size 0
+	binary.LittleEndian.PutUint64(sec[72:], dataOff) // data area, size 0
 	binary.LittleEndian.PutUint64(sec[104:], 4096) // metadata area
 	binary.LittleEndian.PutUint64(sec[112:], mdaSize)
 	binary.LittleEndian.PutUint32(sec[16:], CRC(sec[20:]))

@@ -112,7 +112,7 @@ func decodeVG(s *Section) (*VG, error) {
 	}
 	vg.ExtentSize = Sectors(es)
 	vg.Status = stringsField(s, "status")
-	if f, _ := s.Values["format"]; f.Kind == KindString && f.Str != "lvm2" {
+	if f, ok := s.Values["format"]; ok && (f.Kind != KindString || f.Str != "lvm2") {
 		return nil, fmt.Errorf("VG %s: format %q: %w", vg.Name, f.Str, ErrUnsupported)
 	}
 	pvs := s.Sub("physical_volumes")
