@@ -41,7 +41,7 @@ func buildPVSized(text []byte, ringOff, mdaSize uint64, size int, dataOff uint64
 	copy(sec[32:], testPVUUID)
 	binary.LittleEndian.PutUint64(sec[64:], uint64(len(pv)))
 	binary.LittleEndian.PutUint64(sec[72:], dataOff) // data area, size 0
-	binary.LittleEndian.PutUint64(sec[104:], 4096) // metadata area
+	binary.LittleEndian.PutUint64(sec[104:], 4096)   // metadata area
 	binary.LittleEndian.PutUint64(sec[112:], mdaSize)
 	binary.LittleEndian.PutUint32(sec[16:], CRC(sec[20:]))
 	mda := pv[4096 : 4096+mdaSize]
