@@ -1,0 +1,11 @@
+package xfs
+
+import (
+	iofs "io/fs"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
+)
+
+var errUnsupported = fs.ErrUnsupported
+
+func perr(op, p string, err error) error { return &iofs.PathError{Op: op, Path: p, Err: err} }
