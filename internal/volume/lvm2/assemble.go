@@ -1,7 +1,9 @@
 package lvm2
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -80,7 +82,7 @@ func (g *Group) members(pvs []*PV, sizes []int64) error {
 			missing = append(missing, fmt.Sprintf("%s (%s%s)", ref.UUID, ref.Key, hint))
 			continue
 		}
-		if err := checkPVFits(vg, ref, sizes[g.Members[k]]); err != nil {
+		if err := checkPVFits(vg, ref, pvs[g.Members[k]].Label, sizes[g.Members[k]]); err != nil {
 			return err
 		}
 	}
@@ -88,17 +90,61 @@ func (g *Group) members(pvs []*PV, sizes []int64) error {
 		return fmt.Errorf("LVM2 VG %s: PV %s missing from this disk (volume groups spanning several disks are not supported; merge the disks or move the VG onto one): %w",
 			vg.Name, strings.Join(missing, ", "), ErrUnsupported)
 	}
+	return checkNoSharedExtents(vg)
+}
+
+// checkNoSharedExtents refuses metadata in which two segment areas use the
+// same PV extent: writing one LV would overwrite the other.
+func checkNoSharedExtents(vg *VG) error {
+	type use struct {
+		start, end uint64
+		lv         string
+	}
+	byPV := map[string][]use{}
+	for _, lv := range vg.LVs {
+		for _, s := range lv.Segments {
+			n := s.ExtentCount
+			if s.Type == "striped" && s.StripeCount > 1 {
+				n = s.ExtentCount / s.StripeCount
+			}
+			for _, a := range s.Areas {
+				if vg.pvIndex(a.Name) >= 0 {
+					byPV[a.Name] = append(byPV[a.Name], use{a.Extent, a.Extent + n, lv.Name})
+				}
+			}
+		}
+	}
+	for pv, us := range byPV {
+		slices.SortFunc(us, func(a, b use) int { return cmp.Compare(a.start, b.start) })
+		for i := 1; i < len(us); i++ {
+			if us[i].start < us[i-1].end {
+				return fmt.Errorf("LVM2 VG %s: LVs %s and %s share extent %d of %s: %w", vg.Name, us[i-1].lv, us[i].lv, us[i].start, pv, ErrCorrupt)
+			}
+		}
+	}
 	return nil
 }
 
 // checkPVFits verifies the PV's extents lie inside the volume holding it,
-// so that no later offset computation can overflow or leave the volume.
-func checkPVFits(vg *VG, ref PVRef, size int64) error {
+// so that no later offset computation can overflow or leave the volume,
+// and clear of the label and of every metadata area, so that no LV write
+// can touch LVM's own metadata.
+func checkPVFits(vg *VG, ref PVRef, l *Label, size int64) error {
 	ext := vg.ExtentSize.Bytes()
+	if ref.PEStart > Sectors(size/SectorSize) || ref.PECount > uint64((size-ref.PEStart.Bytes())/ext) {
+		return fmt.Errorf("LVM2 VG %s: PV %s: %d extents of %d bytes from sector %d do not fit its %d-byte volume: %w",
+			vg.Name, ref.UUID, ref.PECount, ext, ref.PEStart, size, ErrCorrupt)
+	}
 	start := ref.PEStart.Bytes()
-	if ref.PEStart > Sectors(size/SectorSize) || ref.PECount > uint64((size-start)/ext) {
-		return fmt.Errorf("LVM2 VG %s: PV %s: %d extents of %d bytes from byte %d do not fit its %d-byte volume: %w",
-			vg.Name, ref.UUID, ref.PECount, ext, start, size, ErrCorrupt)
+	end := start + int64(ref.PECount)*ext
+	if start < int64(l.Sector+1)*SectorSize {
+		return fmt.Errorf("LVM2 VG %s: PV %s: pe_start %d overlaps the label: %w", vg.Name, ref.UUID, ref.PEStart, ErrCorrupt)
+	}
+	for _, m := range l.MetadataAreas {
+		if int64(m.Offset) < end && int64(m.Offset+m.Size) > start {
+			return fmt.Errorf("LVM2 VG %s: PV %s: extents [%d, %d) overlap the metadata area [%d, +%d): %w",
+				vg.Name, ref.UUID, start, end, m.Offset, m.Size, ErrCorrupt)
+		}
 	}
 	return nil
 }

@@ -128,7 +128,7 @@ func ReadPV(r io.ReaderAt, size int64) (*PV, error) {
 			errs = append(errs, fmt.Errorf("lvm2: PV %s: metadata area %d: %w", pv.UUID(), i+1, err))
 			continue
 		}
-		if text != nil && pv.Metadata == nil {
+		if text != nil && (pv.Metadata == nil || newer(text, pv.Metadata)) {
 			pv.Metadata = text
 		}
 	}
@@ -137,4 +137,16 @@ func ReadPV(r io.ReaderAt, size int64) (*PV, error) {
 	}
 	pv.Problems = errs
 	return pv, nil
+}
+
+// newer reports whether metadata text a has a higher seqno than b (both
+// copies of one PV, after an interrupted update). Undecodable texts are
+// never newer.
+func newer(a, b []byte) bool {
+	va, err := DecodeVG(a)
+	if err != nil {
+		return false
+	}
+	vb, err := DecodeVG(b)
+	return err != nil || va.Seqno > vb.Seqno
 }

@@ -247,3 +247,26 @@ func TestParseConfigLimits(t *testing.T) {
 		t.Errorf("parsed %+v", vg)
 	}
 }
+
+// TestAssembleRefusesUnsafeLayouts: metadata that would make an LV write
+// over another LV or over LVM's own label or metadata is refused.
+func TestAssembleRefusesUnsafeLayouts(t *testing.T) {
+	for name, c := range map[string]struct{ old, new, want string }{
+		"shared extent":        {`stripes = ["pv0", 1]`, `stripes = ["pv0", 0]`, "share extent 0"},
+		"pe_start on label":    {"pe_start = 16", "pe_start = 1", "overlaps the label"},
+		"pe_start on metadata": {"pe_start = 16", "pe_start = 8", "overlap the metadata area"},
+		"beyond the PV":        {"pe_count = 2", "pe_count = 3", "do not fit"},
+		"missing PV":           {"physical_volumes {\n", "physical_volumes {\npv1 {\nid = \"aaaaaa-bbbb-cccc-dddd-eeee-ffff-000000\"\ndevice = \"/dev/vdb\"\npe_start = 16\npe_count = 1\n}\n", "PV aaaaaa-bbbb-cccc-dddd-eeee-ffff-000000 (pv1, last seen as /dev/vdb) missing"},
+	} {
+		text := strings.Replace(miniVG, c.old, c.new, 1)
+		pv := buildPVSized([]byte(text), 512, 4096, 16384, 8192)
+		p, err := ReadPV(bytes.NewReader(pv), int64(len(pv)))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		g := Assemble([]*PV{p}, []int64{int64(len(pv))})
+		if len(g) != 1 || g[0].Err == nil || !strings.Contains(g[0].Err.Error(), c.want) || !strings.Contains(g[0].Err.Error(), "VG vg0") {
+			t.Errorf("%s: groups %+v, want an error with %q", name, g, c.want)
+		}
+	}
+}
