@@ -179,3 +179,26 @@ func TestOpenLVMRefusals(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestLVMIssue: an fstab spec naming a refused LV (here a thin LV) gets
+// that refusal; other specs get none.
+func TestLVMIssue(t *testing.T) {
+	thin := errors.New("LVM2 LV vg-0/thin-1: segment 1 uses thin provisioning (thin): not supported")
+	m := &Mounted{}
+	m.noteLVM2(volume.Volume{Name: "d partition 2", VG: "vg-0", PVUUID: "x",
+		Refused: []volume.RefusedLV{{VG: "vg-0", LV: "thin-1", Err: thin}}}, "d")
+	for spec, want := range map[string]error{
+		"/dev/mapper/vg--0-thin--1":             thin,
+		"/dev/vg-0/thin-1":                      thin,
+		"/dev/disk/by-id/dm-name-vg--0-thin--1": thin,
+		"/dev/vg-0/other":                       nil,
+		"UUID=1234":                             nil,
+	} {
+		if got := m.lvmIssue(spec); got != want {
+			t.Errorf("lvmIssue(%q) = %v, want %v", spec, got, want)
+		}
+	}
+	if len(m.Warnings) != 1 || !strings.Contains(m.Warnings[0], "thin provisioning") {
+		t.Errorf("warnings = %q", m.Warnings)
+	}
+}

@@ -1,6 +1,8 @@
 // Package volume finds the volumes of a disk: the partitions of a GPT or
-// MBR (primary and logical) table, or the whole disk when it has none. Each
-// volume is itself an image.Image, a bounded window over the disk.
+// MBR (primary and logical) table, or the whole disk when it has none, and
+// the linear logical volumes of the LVM2 volume groups on them (package
+// lvm2). Each volume is itself an image.Image: a bounded window over the
+// disk, or for an LV in several segments a Concat of windows.
 //
 // The parsers are written here, not taken from go-diskfs: they must verify
 // both GPT copies and fall back to the backup, follow MBR extended chains,

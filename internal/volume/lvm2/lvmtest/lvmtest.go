@@ -2,7 +2,7 @@
 // device-mapper: a GPT disk file whose partitions are attached as loop
 // devices (losetup -o/--sizelimit), pvcreate/vgcreate/lvcreate
 // --driverloaded n -an -Zn on them with a private LVM_SYSTEM_DIR (no udev,
-// no lvmpolld, no backups, a filter accepting only those loop devices),
+// no lvmpolld, no hints, no backups, a filter accepting only those loop devices),
 // and the tools' own JSON reports as the oracle.
 package lvmtest
 
@@ -74,6 +74,7 @@ func New(t testing.TB, diskMiB int64, pvMiB ...int64) *Disk {
 	external_device_info_source = "none"
 	use_devicesfile = 0
 	scan_lvs = 0
+	hints = "none"
 }
 global {
 	use_lvmlockd = 0
