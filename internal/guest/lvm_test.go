@@ -63,14 +63,12 @@ func TestOpenRootOnLVM(t *testing.T) {
 		"srv/":           "",
 	}
 	f := lvmtest.StandardVG(t, map[string]testtool.Tree{
-		"root":  rootTree,
 		"home":  {"user/notes": "kept\n"},
 		"my-lv": {"www/index.html": "hi\n"},
 	})
 	dmUUID := "/dev/disk/by-id/dm-uuid-LVM-" + strings.ReplaceAll(f.VGUUID, "-", "") + strings.ReplaceAll(f.LVs["my-lv"].UUID, "-", "")
 	fstab := "/dev/mapper/vg0-root / ext4 errors=remount-ro 0 1\n/dev/vg0/home /home ext4 defaults 0 2\n" + dmUUID + " /srv ext4 defaults 0 2\n"
-	// The root's fstab goes in after mkfs: write it through our stack
-	// read-write first would beg the question, so rebuild root with it.
+	// The root's fstab needs the UUIDs lvm2 chose: make root's ext4 now.
 	rootTree["etc/fstab"] = fstab
 	img := testtool.MkfsExt4(t, rootTree, "53248k")
 	lvmtest.Copy(t, f.Path, img, f.LVs["root"].Ranges)

@@ -9,7 +9,6 @@ package lvmtest
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -193,27 +192,21 @@ func (d *Disk) PERanges(s string) []Extent {
 }
 
 // Copy writes the file src into the disk at the ranges (disk-absolute),
-// in order: the ranges must add up to src's size.
+// in order, sparsely (dd conv=sparse, so the target ranges must hold zeros,
+// as a fresh sparse disk does): the ranges must add up to src's size.
 func Copy(t testing.TB, disk, src string, ranges [][2]int64) {
 	t.Helper()
-	in, err := os.Open(src)
+	st, err := os.Stat(src)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer in.Close()
-	out, err := os.OpenFile(disk, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer out.Close()
 	var pos int64
 	for _, r := range ranges {
-		if _, err := io.Copy(io.NewOffsetWriter(out, r[0]), io.NewSectionReader(in, pos, r[1])); err != nil {
-			t.Fatal(err)
-		}
+		testtool.Run(t, "dd", "if="+src, "of="+disk, "bs=512", "conv=notrunc,sparse", "status=none",
+			fmt.Sprintf("skip=%d", pos/512), fmt.Sprintf("seek=%d", r[0]/512), fmt.Sprintf("count=%d", r[1]/512))
 		pos += r[1]
 	}
-	if st, _ := in.Stat(); st.Size() != pos {
+	if st.Size() != pos {
 		t.Fatalf("copied %d bytes of the %d-byte %s", pos, st.Size(), src)
 	}
 }
