@@ -15,6 +15,7 @@ const (
 	forkData      = 0
 	forkAttr      = 1
 	extentRecSize = 16
+	maxFileBlocks = 1 << 62 // bytes: XFS files end before 2^63
 )
 
 // extent is one mapping of a fork: file blocks [Off, Off+Len) at
@@ -79,6 +80,9 @@ func (f *FS) forkExtents(n *Inode, which int) ([]extent, error) {
 	}
 	var next uint64
 	for i, e := range out {
+		if e.Off+e.Len > maxFileBlocks>>f.sb.BlockLog {
+			return nil, f.corrupt("inode %d: extent %d beyond the largest file offset", n.Ino, i)
+		}
 		if e.Len == 0 || e.Off < next || (i > 0 && e.Off < out[i-1].Off+out[i-1].Len) {
 			return nil, f.corrupt("inode %d: extent %d overlaps or is empty", n.Ino, i)
 		}

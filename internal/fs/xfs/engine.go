@@ -45,6 +45,7 @@ type FS struct {
 	broken error
 
 	dirCache map[dirKey]map[string]dirent // large directories' name indexes
+	tx       map[int64]*txBlock           // the write operation under way
 }
 
 var _ fs.FS = (*FS)(nil)
@@ -185,6 +186,9 @@ func daddr(off int64) uint64 { return uint64(off) >> 9 }
 func (f *FS) readAt(buf []byte, off int64) error {
 	if off < 0 || off+int64(len(buf)) > int64(f.sb.DBlocks)*f.bs {
 		return f.corrupt("read of %d bytes at %d outside the filesystem", len(buf), off)
+	}
+	if f.tx != nil && f.txOverlay(buf, off) {
+		return nil
 	}
 	if _, err := f.vol.ReadAt(buf, off); err != nil {
 		return fmt.Errorf("xfs: %s: reading %d bytes at %d: %w", f.name, len(buf), off, err)

@@ -9,3 +9,11 @@ import (
 var errUnsupported = fs.ErrUnsupported
 
 func perr(op, p string, err error) error { return &iofs.PathError{Op: op, Path: p, Err: err} }
+
+// unwrapPath strips a *PathError so the caller can wrap with its own op.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*iofs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}

@@ -3,7 +3,6 @@ package xfs
 import (
 	"fmt"
 	iofs "io/fs"
-	"time"
 )
 
 // unsupported refuses an operation the engine cannot do safely yet.
@@ -75,25 +74,4 @@ func (f *FS) RemoveXattr(p, name string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.unsupported("removexattr", p, "removing an extended attribute")
-}
-
-// Chmod implements fs.FS.
-func (f *FS) Chmod(p string, perm iofs.FileMode) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.unsupported("chmod", p, "chmod")
-}
-
-// Lchown implements fs.FS.
-func (f *FS) Lchown(p string, uid, gid int) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.unsupported("lchown", p, "chown")
-}
-
-// Chtimes implements fs.FS.
-func (f *FS) Chtimes(p string, atime, mtime time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.unsupported("chtimes", p, "chtimes")
 }

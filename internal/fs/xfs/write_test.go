@@ -1,0 +1,93 @@
+package xfs
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
+)
+
+// smallFixture is a populated image with shortform and block directories,
+// files in extents and btree format, symlinks, hard links and xattrs.
+func smallFixture(t *testing.T) string {
+	t.Helper()
+	img := mkfsXFS(t)
+	populate(t, img, richFixtureSmall(t))
+	return img
+}
+
+func richFixtureSmall(t testing.TB) func(string) {
+	return func(d string) {
+		w := func(p, s string) { must(t, os.WriteFile(filepath.Join(d, p), []byte(s), 0o644)) }
+		must(t, os.MkdirAll(filepath.Join(d, "etc/ssh"), 0o755))
+		must(t, os.MkdirAll(filepath.Join(d, "var/log/empty"), 0o755))
+		w("etc/machine-id", "0123456789abcdef0123456789abcdef\n")
+		w("etc/hostname", "guest\n")
+		w("etc/ssh/ssh_host_rsa_key", string(make([]byte, 3000)))
+		w("etc/ssh/ssh_host_rsa_key.pub", "ssh-rsa AAAA\n")
+		must(t, os.Symlink("/usr/share/zoneinfo/UTC", filepath.Join(d, "etc/localtime")))
+		must(t, os.Link(filepath.Join(d, "etc/hostname"), filepath.Join(d, "etc/hostname.bak")))
+		for i := 0; i < 40; i++ {
+			w("var/log/"+string(rune('a'+i%26))+string(rune('a'+i/26))+".log", string(make([]byte, 5000+i)))
+		}
+		a, err := os.Create(filepath.Join(d, "var/log/messages"))
+		must(t, err)
+		b, err := os.Create(filepath.Join(d, "var/log/secure"))
+		must(t, err)
+		for i := 0; i < 40; i++ {
+			_, err = a.Write(make([]byte, 4096))
+			must(t, err)
+			must(t, a.Sync())
+			_, err = b.Write(make([]byte, 4096))
+			must(t, err)
+			must(t, b.Sync())
+		}
+		must(t, a.Close())
+		must(t, b.Close())
+	}
+}
+
+// checkClean closes f and requires xfs_repair -n and a kernel mount to
+// agree with what the engine reads back afterwards.
+func checkClean(t *testing.T, img string, f *FS) map[string]string {
+	t.Helper()
+	must(t, f.Close())
+	testtool.Fsck(t, "xfs", img)
+	g := openFS(t, img, true)
+	defer g.Close()
+	compareWithKernel(t, img, g)
+	return engineSnapshot(t, g)
+}
+
+func TestChmodChownChtimes(t *testing.T) {
+	img := smallFixture(t)
+	f := openFS(t, img, false)
+	must(t, f.Chmod("/etc/hostname", 0o600|os.ModeSetgid))
+	must(t, f.Lchown("/etc/localtime", 7, 8))
+	must(t, f.Lchown("/var/log/messages", 100, -1))
+	mt := time.Date(2001, 2, 3, 4, 5, 6, 7000, time.UTC)
+	must(t, f.Chtimes("/etc/machine-id", mt, mt))
+	st, err := f.Lstat("/etc/machine-id")
+	must(t, err)
+	if !st.Mtime.Equal(mt) || !st.Atime.Equal(mt) {
+		t.Fatalf("times %v %v", st.Atime, st.Mtime)
+	}
+	snap := checkClean(t, img, f)
+	for p, want := range map[string]string{
+		"etc/hostname":     "f 2600 0:0 6",
+		"etc/localtime":    "l 0777 7:8 -> /usr/share/zoneinfo/UTC",
+		"var/log/messages": "f 0644 100:0 163840",
+	} {
+		if got := snap[p]; len(got) < len(want) || got[:len(want)] != want {
+			t.Errorf("%s: %q, want prefix %q", p, got, want)
+		}
+	}
+	mnt := testtool.Mount(t, "xfs", img, 0, 0)
+	fi, err := os.Stat(filepath.Join(mnt, "etc/machine-id"))
+	must(t, err)
+	if !fi.ModTime().Equal(mt) {
+		t.Fatalf("kernel sees mtime %v", fi.ModTime())
+	}
+}
