@@ -33,7 +33,7 @@ var referenceDefaults = map[string]bool{
 var notOffered = []string{"fs-uuids", "lvm-uuids", "script"}
 
 // ourAdditions are operations virt-sysprep does not have -> default.
-var ourAdditions = map[string]bool{"random-seed": true, "network-manager-state": true}
+var ourAdditions = map[string]bool{"random-seed": true, "network-manager-state": true, "systemd-credential-secret": true}
 
 // isCloudInitOp reports the cloud-init operations (another file set owns
 // them; virt-sysprep has none, RFE libguestfs#119).

@@ -141,6 +141,10 @@ var parityRows = []parityRow{{
 	departure: "new: rm the saved seeds so each clone makes its own",
 	c:         opCase{guest: rockyGuest(), tree: map[string]string{"var/lib/systemd/random-seed": "s"}, removed: abs("var/lib/systemd/random-seed")},
 }, {
+	op: "systemd-credential-secret", refDefault: true, reference: "(not covered: every clone shares systemd-creds' host key)",
+	departure: "new: rm /var/lib/systemd/credential.secret so each clone makes its own",
+	c:         opCase{guest: rockyGuest(), tree: map[string]string{"var/lib/systemd/credential.secret": "k"}, removed: abs("var/lib/systemd/credential.secret")},
+}, {
 	op: "rh-subscription-manager", refDefault: true, reference: "rm-rf /etc/pki/{consumer,entitlement}/* on distro rhel only",
 	departure: "Red Hat family gate",
 	c:         opCase{guest: rockyGuest(), tree: map[string]string{"etc/pki/consumer/cert.pem": "c"}, removed: abs("etc/pki/consumer/cert.pem")},
