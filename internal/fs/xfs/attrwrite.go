@@ -35,19 +35,15 @@ func (f *FS) Lchown(p string, uid, gid int) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.run("lchown", p, func() error {
-		if uid < -1 || gid < -1 || int64(uid) > 1<<32-2 || int64(gid) > 1<<32-2 {
+		if uid < 0 || gid < 0 || int64(uid) > 1<<32-1 || int64(gid) > 1<<32-1 {
 			return iofs.ErrInvalid
 		}
 		n, err := f.resolveTx(p)
 		if err != nil {
 			return err
 		}
-		if uid >= 0 {
-			putBE32(n.Raw, diOffUid, uint32(uid))
-		}
-		if gid >= 0 {
-			putBE32(n.Raw, diOffGid, uint32(gid))
-		}
+		putBE32(n.Raw, diOffUid, uint32(uid))
+		putBE32(n.Raw, diOffGid, uint32(gid))
 		n.touch(false)
 		return nil
 	})

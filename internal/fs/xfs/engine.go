@@ -46,6 +46,8 @@ type FS struct {
 
 	dirCache map[dirKey]map[string]dirent // large directories' name indexes
 	tx       map[int64]*txBlock           // the write operation under way
+	txData   []txDataWrite                // file data written at commit
+	logLSN   uint64                       // LSN of the clean log's last record
 }
 
 var _ fs.FS = (*FS)(nil)
@@ -197,7 +199,7 @@ func (f *FS) readAt(buf []byte, off int64) error {
 }
 
 func (f *FS) writeAt(buf []byte, off int64) error {
-	if off < 4096 || off+int64(len(buf)) > int64(f.sb.DBlocks)*f.bs {
+	if off < 0 || off+int64(len(buf)) > int64(f.sb.DBlocks)*f.bs {
 		return fmt.Errorf("xfs: %s: refusing to write %d bytes at %d: %w", f.name, len(buf), off, fs.ErrCorrupt)
 	}
 	if _, err := f.vol.WriteAt(buf, off); err != nil {
@@ -221,7 +223,7 @@ func (f *FS) readFSB(fsb uint64, n int) ([]byte, int64, error) {
 // metadata block. Offsets are those of the structure; owner is checked
 // when ownerOff >= 0 (8 bytes, or 4 when owner32).
 func (f *FS) checkBlockHeader(what string, buf []byte, off int64, crcOff, uuidOff, blknoOff, ownerOff int, owner uint64, owner32 bool) error {
-	if !verifyCRC(buf, crcOff) {
+	if !f.inTx(off) && !verifyCRC(buf, crcOff) {
 		return f.corrupt("%s at byte %d: bad CRC", what, off)
 	}
 	if uuidOff >= 0 && [16]byte(buf[uuidOff:uuidOff+16]) != f.sb.MetaUUID {

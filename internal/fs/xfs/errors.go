@@ -6,7 +6,10 @@ import (
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 )
 
-var errUnsupported = fs.ErrUnsupported
+var (
+	errUnsupported = fs.ErrUnsupported
+	errNoSpace     = fs.ErrNoSpace
+)
 
 func perr(op, p string, err error) error { return &iofs.PathError{Op: op, Path: p, Err: err} }
 
@@ -17,3 +20,5 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+var errCorruptDir = fs.ErrCorrupt

@@ -131,7 +131,7 @@ func (f *FS) checkInode(n *Inode) error {
 		return f.corrupt("inode %d: bad magic", n.Ino)
 	case b[diOffVersion] != 3:
 		return f.corrupt("inode %d: version %d on a v5 filesystem", n.Ino, b[diOffVersion])
-	case !verifyCRC(b, diOffCRC):
+	case !f.inTx(n.off) && !verifyCRC(b, diOffCRC):
 		return f.corrupt("inode %d: bad CRC", n.Ino)
 	case be64(b, diOffIno) != n.Ino:
 		return f.corrupt("inode %d: records number %d", n.Ino, be64(b, diOffIno))

@@ -95,6 +95,11 @@ func (f *FS) checkLog() error {
 		if op[9]&logUnmountTrans == 0 {
 			return dirty("the last log record is not an unmount record")
 		}
+		hb, err := read(head - back)
+		if err != nil {
+			return err
+		}
+		f.logLSN = be64(hb, 16)
 		return nil
 	}
 	return dirty("no log record found before the log head")

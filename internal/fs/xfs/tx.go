@@ -62,8 +62,14 @@ func (f *FS) commit() error {
 		}
 	}
 	tx := f.tx
-	f.tx = nil
+	data := f.txData
+	f.tx, f.txData = nil, nil
 	f.dirCache = nil
+	for _, d := range data {
+		if err := f.writeAt(d.buf, d.off); err != nil {
+			return err
+		}
+	}
 	for _, off := range offs {
 		if err := f.writeAt(tx[off].buf, off); err != nil {
 			return err
@@ -73,14 +79,24 @@ func (f *FS) commit() error {
 }
 
 // abort drops the pending changes.
-func (f *FS) abort() { f.tx = nil }
+func (f *FS) abort() { f.tx, f.txData = nil, nil }
+
+// txWriteData queues file data (to newly allocated blocks) for the commit.
+func (f *FS) txWriteData(off int64, buf []byte) {
+	f.txData = append(f.txData, txDataWrite{off, buf})
+}
+
+type txDataWrite struct {
+	off int64
+	buf []byte
+}
 
 // run performs one write operation as a transaction.
 func (f *FS) run(op, p string, fn func() error) error {
 	if err := f.canWrite(); err != nil {
 		return perr(op, p, err)
 	}
-	f.tx = nil
+	f.tx, f.txData = nil, nil
 	if err := fn(); err != nil {
 		f.abort()
 		return perr(op, p, err)
@@ -128,4 +144,11 @@ func (n *Inode) touch(mod bool) {
 		n.setTime(diOffMtime, now)
 	}
 	putBE64(n.Raw, diOffChangecount, be64(n.Raw, diOffChangecount)+1)
+}
+
+// inTx reports whether the block at off was changed by the operation under
+// way (its CRC is only recomputed at commit).
+func (f *FS) inTx(off int64) bool {
+	_, ok := f.tx[off]
+	return ok
 }
