@@ -1,0 +1,153 @@
+package xfs
+
+import (
+	"fmt"
+	iofs "io/fs"
+	"strings"
+)
+
+// splitXattrName maps a Linux xattr name to the XFS namespace flags and
+// the stored name.
+func (f *FS) splitXattrName(name string) (uint8, string, error) {
+	for _, ns := range []struct {
+		prefix string
+		flags  uint8
+	}{{"user.", 0}, {"trusted.", attrFlagRoot}, {"security.", attrFlagSecure}} {
+		if rest, ok := strings.CutPrefix(name, ns.prefix); ok && rest != "" {
+			return ns.flags, rest, nil
+		}
+	}
+	return 0, "", fmt.Errorf("xfs: %s: setting the extended attribute %q (namespace other than user, trusted, security) is not supported: %w", f.name, name, errUnsupported)
+}
+
+// dataForkUse returns the bytes the data fork needs in the literal area.
+func (f *FS) dataForkUse(n *Inode) (int, error) {
+	switch n.Format() {
+	case fmtLocal:
+		return (int(n.Size()) + 7) &^ 7, nil
+	case fmtExtents:
+		return int(n.Nextents()) * extentRecSize, nil
+	case fmtDev:
+		return 8, nil
+	}
+	return 0, fmt.Errorf("xfs: %s: inode %d: adding an attribute fork next to a btree-format data fork is not supported: %w", f.name, n.Ino, errUnsupported)
+}
+
+// writeShortformAttrs stores xs as the inode's shortform attribute fork,
+// moving the fork offset if needed, or removes the fork when xs is empty.
+func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
+	lit := len(n.Raw) - diCoreSize
+	if len(xs) == 0 {
+		clear(n.Raw[diCoreSize+int(n.Raw[diOffForkoff])*8:])
+		n.Raw[diOffForkoff] = 0
+		n.Raw[diOffAformat] = fmtExtents
+		putBE16(n.Raw, diOffAnextents, 0)
+		return nil
+	}
+	tot := 4
+	for _, x := range xs {
+		if len(x.name) > 255 || len(x.value) > 255 {
+			return fmt.Errorf("xfs: %s: inode %d: attributes longer than 255 bytes need leaf format, which is not supported: %w", f.name, n.Ino, errUnsupported)
+		}
+		tot += 3 + len(x.name) + len(x.value)
+	}
+	use, err := f.dataForkUse(n)
+	if err != nil {
+		return err
+	}
+	fo := int(n.Raw[diOffForkoff]) * 8
+	if fo == 0 || fo < use || lit-fo < tot {
+		fo = (lit - tot) &^ 7
+		if fo < use || fo <= 0 {
+			return fmt.Errorf("xfs: %s: inode %d: the attributes no longer fit in the inode and leaf-format attributes are not supported: %w", f.name, n.Ino, errUnsupported)
+		}
+	}
+	// Move the data fork's bytes if the offset shrinks below them (they
+	// stay at the start of the literal area, so only the tail is cleared).
+	n.Raw[diOffForkoff] = byte(fo / 8)
+	a := n.Raw[diCoreSize+fo:]
+	clear(a)
+	putBE16(a, 0, uint16(tot))
+	a[2] = byte(len(xs))
+	p := 4
+	for _, x := range xs {
+		a[p], a[p+1], a[p+2] = byte(len(x.name)), byte(len(x.value)), x.flags
+		copy(a[p+3:], x.name)
+		copy(a[p+3+len(x.name):], x.value)
+		p += 3 + len(x.name) + len(x.value)
+	}
+	n.Raw[diOffAformat] = fmtLocal
+	putBE16(n.Raw, diOffAnextents, 0)
+	return nil
+}
+
+// editXattrs applies fn to the inode's attributes (shortform forks only).
+func (f *FS) editXattrs(n *Inode, fn func([]xattr) ([]xattr, error)) error {
+	if n.attrFork() != nil && n.AFormat() != fmtLocal {
+		return fmt.Errorf("xfs: %s: inode %d: editing leaf-format attributes is not supported: %w", f.name, n.Ino, errUnsupported)
+	}
+	xs, err := f.readXattrs(n)
+	if err != nil {
+		return err
+	}
+	if xs, err = fn(xs); err != nil {
+		return err
+	}
+	if err := f.writeShortformAttrs(n, xs); err != nil {
+		return err
+	}
+	n.touch(false)
+	return nil
+}
+
+// SetXattr implements fs.FS (shortform attribute forks).
+func (f *FS) SetXattr(p, name string, value []byte) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.run("setxattr", p, func() error {
+		if name == "" || len(name) > 255 || len(value) > 65536 {
+			return iofs.ErrInvalid
+		}
+		n, err := f.resolveTx(p)
+		if err != nil {
+			return err
+		}
+		flags, short, err := f.splitXattrName(name)
+		if err != nil {
+			return err
+		}
+		return f.editXattrs(n, func(xs []xattr) ([]xattr, error) {
+			for i := range xs {
+				if xs[i].flags == flags && xs[i].name == short {
+					xs[i].value = append([]byte(nil), value...)
+					return xs, nil
+				}
+			}
+			return append(xs, xattr{flags: flags, name: short, value: append([]byte(nil), value...)}), nil
+		})
+	})
+}
+
+// RemoveXattr implements fs.FS (shortform attribute forks).
+func (f *FS) RemoveXattr(p, name string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.run("removexattr", p, func() error {
+		n, err := f.resolveTx(p)
+		if err != nil {
+			return err
+		}
+		flags, short, err := f.splitXattrName(name)
+		if err != nil {
+			return iofs.ErrNotExist
+		}
+		return f.editXattrs(n, func(xs []xattr) ([]xattr, error) {
+			for i := range xs {
+				if xs[i].flags == flags && xs[i].name == short {
+					return append(xs[:i], xs[i+1:]...), nil
+				}
+			}
+			return nil, iofs.ErrNotExist
+		})
+	})
+}
