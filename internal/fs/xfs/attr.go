@@ -67,6 +67,9 @@ func (f *FS) readXattrs(n *Inode) ([]xattr, error) {
 	case fmtLocal:
 		return f.shortformAttrs(n, lit)
 	case fmtExtents, fmtBtree:
+		if n.AFormat() == fmtExtents && n.ANextents() == 0 {
+			return nil, nil // an attribute fork with nothing in it yet
+		}
 		exts, err := f.forkExtents(n, forkAttr)
 		if err != nil {
 			return nil, err

@@ -210,7 +210,10 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 		}
 		tail := 8 + 8*(len(es)+3)
 		if size+esz > len(lit) || offset+dirEntSize(len(name), hasFtype)+tail > f.sb.DirBlockSize() || len(es) >= 255 {
-			return f.dirUnsupported(d, "growing a shortform directory beyond the inode (conversion to block format)")
+			if err := f.shortformToBlock(d, es); err != nil {
+				return err
+			}
+			return f.addEntry(d, name, ino, ftype)
 		}
 		p := size
 		lit[p] = byte(len(name))
@@ -323,4 +326,77 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 	}
 	putBE32(b, len(b)-4, uint32(stale-1))
 	return rebuildBestFree(b, end, hasFtype)
+}
+
+// shortformToBlock converts a shortform directory (a transaction copy) to
+// block format: one directory block with ".", "..", the entries, free
+// space, and the hash leaf at the end.
+func (f *FS) shortformToBlock(d *Inode, es []dirent) error {
+	hasFtype := f.sb.Incompat&incompatFtype != 0
+	parent := shortformParent(d)
+	fsbPerDir := uint64(1) << f.sb.DirBlkLog
+	exts, err := f.allocBlocks(f.inoAG(d.Ino), fsbPerDir, 0, 1)
+	if err != nil {
+		return err
+	}
+	off, err := f.fsbOff(exts[0].Start)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, f.sb.DirBlockSize())
+	putBE32(b, 0, dirBlockMagic)
+	putBE64(b, dirOffBlkno, daddr(off))
+	putBE64(b, 16, f.logLSN)
+	copy(b[dirOffUUID:], f.sb.MetaUUID[:])
+	putBE64(b, dirOffOwner, d.Ino)
+	type he struct{ hash, addr uint32 }
+	var hs []he
+	pos := dirHdrSize
+	put := func(name string, ino uint64, ft uint8) {
+		sz := dirEntSize(len(name), hasFtype)
+		putBE64(b, pos, ino)
+		b[pos+8] = byte(len(name))
+		copy(b[pos+9:], name)
+		if hasFtype {
+			b[pos+9+len(name)] = ft
+		}
+		putBE16(b, pos+sz-2, uint16(pos))
+		hs = append(hs, he{dahash([]byte(name)), uint32(pos >> 3)})
+		pos += sz
+	}
+	put(".", d.Ino, 2)
+	put("..", parent, 2)
+	for _, e := range es {
+		put(e.name, e.ino, e.ftype)
+	}
+	count := len(hs)
+	end := len(b) - 8 - count*8
+	if pos+8 > end {
+		return f.dirUnsupported(d, "converting a shortform directory that does not fit one block")
+	}
+	if pos < end {
+		setFree(b, pos, end-pos)
+	}
+	for i := 1; i < len(hs); i++ {
+		for j := i; j > 0 && hs[j].hash < hs[j-1].hash; j-- {
+			hs[j], hs[j-1] = hs[j-1], hs[j]
+		}
+	}
+	for i, h := range hs {
+		putBE32(b, end+i*8, h.hash)
+		putBE32(b, end+i*8+4, h.addr)
+	}
+	putBE32(b, len(b)-8, uint32(count))
+	putBE32(b, len(b)-4, 0)
+	if err := rebuildBestFree(b, end, hasFtype); err != nil {
+		return err
+	}
+	f.txPut(off, b, dirOffCRC)
+	clear(d.dataFork())
+	if err := f.setExtents(d, exts); err != nil {
+		return err
+	}
+	putBE64(d.Raw, diOffSize, uint64(len(b)))
+	d.addNblocks(int64(fsbPerDir))
+	return nil
 }

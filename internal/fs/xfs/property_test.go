@@ -140,7 +140,7 @@ func TestProperty(t *testing.T) {
 		for i := 0; i < *propOps; i++ {
 			what, xe, me := propOp(r, x, m)
 			if errors.Is(xe, fs.ErrUnsupported) {
-				unsupported[strings.Fields(what)[0]]++
+				unsupported[strings.Fields(what)[0]+": "+xe.Error()[strings.Index(xe.Error(), "test.img:")+10:]]++
 				log = append(log, what+" (unsupported)")
 				// The model applied it; undo by rebuilding from the engine,
 				// which must be unchanged by a refused operation.

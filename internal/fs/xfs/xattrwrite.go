@@ -83,7 +83,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 
 // editXattrs applies fn to the inode's attributes (shortform forks only).
 func (f *FS) editXattrs(n *Inode, fn func([]xattr) ([]xattr, error)) error {
-	if n.attrFork() != nil && n.AFormat() != fmtLocal {
+	if n.attrFork() != nil && n.AFormat() != fmtLocal && !(n.AFormat() == fmtExtents && n.ANextents() == 0) {
 		return fmt.Errorf("xfs: %s: inode %d: editing leaf-format attributes is not supported: %w", f.name, n.Ino, errUnsupported)
 	}
 	xs, err := f.readXattrs(n)
