@@ -88,7 +88,7 @@ func (f *FS) removeEntry(d *Inode, e dirent) error {
 		return err
 	}
 	if !ok {
-		return f.dirUnsupported(d, "removing entries (leaf/node format)")
+		return f.removeLeafEntry(d, e)
 	}
 	ftype := f.sb.Incompat&incompatFtype != 0
 	sz := dirEntSize(len(e.name), ftype)

@@ -1,7 +1,9 @@
 package xfs
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,5 +91,39 @@ func TestChmodChownChtimes(t *testing.T) {
 	must(t, err)
 	if !fi.ModTime().Equal(mt) {
 		t.Fatalf("kernel sees mtime %v", fi.ModTime())
+	}
+}
+
+// TestRemoveFromLargeDirectories removes entries from leaf- and
+// node-format directories (and files of every fork format) and checks the
+// result with xfs_repair and the kernel.
+func TestRemoveFromLargeDirectories(t *testing.T) {
+	img := mkfsXFS(t)
+	populate(t, img, richFixture(t))
+	f := openFS(t, img, false)
+	before := engineSnapshot(t, f)
+	var gone []string
+	for i := 0; i < 300; i += 7 {
+		gone = append(gone, fmt.Sprintf("leaf/some-longer-file-name-%05d", i))
+	}
+	for i := 0; i < 5000; i += 13 {
+		gone = append(gone, fmt.Sprintf("node/f%06d.conf", i))
+	}
+	gone = append(gone, "frag-a", "big", "sparse", "xa-short", "etc/longlink", "block/entry-007")
+	for _, p := range gone {
+		must(t, f.Remove("/"+p))
+	}
+	// Leaf-format attribute forks are freed with their inode.
+	must(t, f.Remove("/xa-leaf"))
+	gone = append(gone, "xa-leaf")
+	after := checkClean(t, img, f)
+	for _, p := range gone {
+		if _, ok := after[p]; ok {
+			t.Errorf("%s still present", p)
+		}
+		delete(before, p)
+	}
+	if d := testtool.SnapshotDiff(before, after); len(d) > 0 {
+		t.Fatalf("unexpected changes:\n%s", strings.Join(d, "\n"))
 	}
 }
