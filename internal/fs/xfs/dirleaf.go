@@ -2,8 +2,8 @@ package xfs
 
 // Leaf and node directory structures (xfs_dir3_leaf, xfs_dir3_free).
 const (
-	dirLeaf1Magic  = 0x3df1 // single leaf block with a bests tail
-	dirLeafNMagic  = 0x3dff // leaf block of a node directory
+	dirLeaf1Magic  = 0x3df1     // single leaf block with a bests tail
+	dirLeafNMagic  = 0x3dff     // leaf block of a node directory
 	dirFreeMagic   = 0x58444633 // "XDF3": free index block
 	dirLeafHdrSize = 64
 	dirFreeHdrSize = 64
