@@ -112,6 +112,11 @@ func Open(vol image.Image, o fs.OpenOptions) (*FS, error) {
 		if _, _, err := f.readAGFL(ag); err != nil {
 			return nil, err
 		}
+		if !f.ro {
+			if err := f.checkAG(ag); err != nil {
+				return nil, err
+			}
+		}
 		if agi.unlinkedInodes() && !f.ro {
 			return nil, fmt.Errorf("xfs: %s: AG %d holds unlinked inodes awaiting cleanup (the guest was not shut down cleanly): boot and cleanly shut down the guest, or xfs_repair a copy: %w",
 				name, ag, fs.ErrUnsupported)

@@ -63,7 +63,7 @@ func (f *FS) walkSbtLeaves(agno, root, levels uint32, magic uint32, recSize, key
 		}
 		ptr = be32(b, sbtHdrSize+maxr*keySize)
 	}
-	seen := 0
+	seen := map[uint32]bool{ptr: true}
 	for {
 		b, err := f.readSbtBlock(agno, ptr, magic, 0)
 		if err != nil {
@@ -82,9 +82,10 @@ func (f *FS) walkSbtLeaves(agno, root, levels uint32, magic uint32, recSize, key
 		if ptr == sbtNullPtr {
 			return nil
 		}
-		if seen++; seen > int(f.sb.AGBlocks) || seen > maxBtreeBlock {
+		if seen[ptr] || len(seen) > maxBtreeBlock {
 			return f.corrupt("AG %d: cycle in a btree leaf chain", agno)
 		}
+		seen[ptr] = true
 	}
 }
 
