@@ -61,8 +61,8 @@ func modelOf(t *testing.T, f fs.FS) *memfs.FS {
 	return m
 }
 
-var propDirs = []string{"/", "/etc", "/var/log", "/etc/ssh", "/d1", "/d1/sub"}
-var propNames = []string{"a", "b", "hostname", "machine-id", "x.log", "aa.log", "messages", "secure", "d1", "sub", "longer-name-for-entries", "k"}
+var propDirs = []string{"/", "/etc", "/var/log", "/etc/ssh", "/d1", "/d1/sub", "/usr/lib"}
+var propNames = []string{"a", "b", "hostname", "machine-id", "x.log", "aa.log", "messages", "secure", "d1", "sub", "longer-name-for-entries", "k", "lib007.so", "lib123.so", "lib299.so", "lib000.so"}
 
 func propPath(r *rand.Rand) string {
 	d := propDirs[r.Intn(len(propDirs))]

@@ -31,6 +31,10 @@ func richFixtureSmall(t testing.TB) func(string) {
 		w("etc/ssh/ssh_host_rsa_key.pub", "ssh-rsa AAAA\n")
 		must(t, os.Symlink("/usr/share/zoneinfo/UTC", filepath.Join(d, "etc/localtime")))
 		must(t, os.Link(filepath.Join(d, "etc/hostname"), filepath.Join(d, "etc/hostname.bak")))
+		must(t, os.MkdirAll(filepath.Join(d, "usr/lib"), 0o755))
+		for i := 0; i < 300; i++ {
+			w(fmt.Sprintf("usr/lib/lib%03d.so", i), fmt.Sprint(i))
+		}
 		for i := 0; i < 40; i++ {
 			w("var/log/"+string(rune('a'+i%26))+string(rune('a'+i/26))+".log", string(make([]byte, 5000+i)))
 		}
