@@ -1,6 +1,7 @@
 package xfs
 
 import (
+	"fmt"
 	iofs "io/fs"
 
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
@@ -98,7 +99,7 @@ func (f *FS) Truncate(p string, size int64) error {
 		}
 		if err := f.truncateTo(n, size); err != nil {
 			if err == fs.ErrUnsupported {
-				return f.dirUnsupported(n, "shrinking a btree-format file to a non-zero size")
+				return fmt.Errorf("xfs: %s: inode %d: shrinking a btree-format (heavily fragmented) file to a non-zero size is not supported: %w", f.name, n.Ino, errUnsupported)
 			}
 			return err
 		}

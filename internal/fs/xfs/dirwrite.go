@@ -234,7 +234,7 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 		return err
 	}
 	if !ok {
-		return f.dirUnsupported(d, "adding entries (leaf/node format)")
+		return f.addLeafEntry(d, name, ino, ftype)
 	}
 	sz := dirEntSize(len(name), hasFtype)
 	end := blockDataEnd(b)

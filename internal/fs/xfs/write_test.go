@@ -1,6 +1,7 @@
 package xfs
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
 )
 
@@ -168,4 +170,48 @@ func TestKernelUsesEditedImage(t *testing.T) {
 	g := openFS(t, img, false)
 	must(t, g.Remove("/etc/new/k7"))
 	checkClean(t, img, g)
+}
+
+// TestAddToLargeDirectories adds entries to leaf- and node-format
+// directories (after making room by removals, and without).
+func TestAddToLargeDirectories(t *testing.T) {
+	img := mkfsXFS(t)
+	populate(t, img, richFixture(t))
+	f := openFS(t, img, false)
+	before := engineSnapshot(t, f)
+	for i := 0; i < 300; i += 3 {
+		must(t, f.Remove(fmt.Sprintf("/leaf/some-longer-file-name-%05d", i)))
+		delete(before, fmt.Sprintf("leaf/some-longer-file-name-%05d", i))
+	}
+	for i := 0; i < 5000; i += 11 {
+		must(t, f.Remove(fmt.Sprintf("/node/f%06d.conf", i)))
+		delete(before, fmt.Sprintf("node/f%06d.conf", i))
+	}
+	added := 0
+	for i := 0; i < 60; i++ {
+		for _, dir := range []string{"leaf", "node"} {
+			p := fmt.Sprintf("%s/new-entry-%03d", dir, i)
+			err := f.WriteFile("/"+p, []byte(p), 0o600)
+			if errors.Is(err, fs.ErrUnsupported) {
+				t.Logf("refused: %v", err)
+				continue
+			}
+			must(t, err)
+			added++
+		}
+	}
+	must(t, f.Symlink("target", "/node/new-link"))
+	must(t, f.Mkdir("/leaf/new-dir", 0o700))
+	after := checkClean(t, img, f)
+	if added < 60 {
+		t.Fatalf("only %d of 120 entries added", added)
+	}
+	for p := range before {
+		if after[p] != before[p] {
+			t.Fatalf("%s changed: %q -> %q", p, before[p], after[p])
+		}
+	}
+	if len(after) != len(before)+added+2 {
+		t.Fatalf("%d entries after, %d before, %d added", len(after), len(before), added)
+	}
 }

@@ -29,6 +29,10 @@ func (f *FS) dataForkUse(n *Inode) (int, error) {
 		return int(n.Nextents()) * extentRecSize, nil
 	case fmtDev:
 		return 8, nil
+	case fmtBtree:
+		if n.Raw[diOffForkoff] != 0 {
+			return len(n.dataFork()), nil // the btree root keeps its room
+		}
 	}
 	return 0, fmt.Errorf("xfs: %s: inode %d: adding an attribute fork next to a btree-format data fork is not supported: %w", f.name, n.Ino, errUnsupported)
 }
