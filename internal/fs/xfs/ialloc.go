@@ -136,5 +136,14 @@ func (f *FS) allocInodeNumber(agno uint32) (uint64, error) {
 		agino := uint64(be32(rec, 0)) + uint64(slot)
 		return uint64(a)<<(uint(f.sb.InoPBLog)+uint(f.sb.AGBlkLog)) | agino, nil
 	}
-	return 0, fmt.Errorf("xfs: %s: no free inode in the existing inode chunks, and allocating new chunks is not supported: %w", f.name, errUnsupported)
+	for i := uint32(0); i < f.sb.AGCount; i++ {
+		ok, err := f.allocInodeChunk((agno + i) % f.sb.AGCount)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return f.allocInodeNumber((agno + i) % f.sb.AGCount)
+		}
+	}
+	return 0, fmt.Errorf("xfs: %s: no room for a new inode chunk: %w", f.name, errNoSpace)
 }

@@ -215,3 +215,33 @@ func TestAddToLargeDirectories(t *testing.T) {
 		t.Fatalf("%d entries after, %d before, %d added", len(after), len(before), added)
 	}
 }
+
+// TestNewInodeChunks creates more inodes than mkfs preallocated, so the
+// engine allocates inode chunks, and the kernel then uses the image.
+func TestNewInodeChunks(t *testing.T) {
+	img := mkfsXFS(t)
+	f := openFS(t, img, false)
+	for d := 0; d < 12; d++ {
+		dir := fmt.Sprintf("/d%02d", d)
+		must(t, f.Mkdir(dir, 0o755))
+		for i := 0; i < 20; i++ {
+			must(t, f.WriteFile(fmt.Sprintf("%s/f%02d", dir, i), []byte(dir), 0o644))
+		}
+	}
+	agi, err := f.readAGI(0)
+	must(t, err)
+	if agi.Count < 256 {
+		t.Fatalf("AG 0 has %d inodes after creating 252", agi.Count)
+	}
+	snap := checkClean(t, img, f)
+	if len(snap) != 12*21 {
+		t.Fatalf("%d entries", len(snap))
+	}
+	populate(t, img, func(d string) {
+		for i := 0; i < 100; i++ {
+			must(t, os.WriteFile(filepath.Join(d, fmt.Sprintf("d00/k%03d", i)), nil, 0o644))
+		}
+		must(t, os.RemoveAll(filepath.Join(d, "d01")))
+	})
+	testtool.Fsck(t, "xfs", img)
+}
