@@ -32,7 +32,12 @@ func (f *FS) addLeafEntry(d *Inode, name string, ino uint64, ftype uint8) error 
 		}
 	}
 	if data == nil {
-		return f.dirUnsupported(d, "adding entries that need a new directory data block")
+		if dblk, data, err = f.addDataBlock(d, exts); err != nil {
+			return err
+		}
+		if exts, err = f.forkExtents(d, forkData); err != nil {
+			return err
+		}
 	}
 	// 2. The leaf block for the name's hash.
 	hash := dahash([]byte(name))

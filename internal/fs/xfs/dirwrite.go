@@ -237,6 +237,12 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 		return f.addLeafEntry(d, name, ino, ftype)
 	}
 	sz := dirEntSize(len(name), hasFtype)
+	if !blockHasRoom(b, sz, hasFtype) {
+		if err := f.blockToLeaf(d, b); err != nil {
+			return err
+		}
+		return f.addLeafEntry(d, name, ino, ftype)
+	}
 	end := blockDataEnd(b)
 	count := int(be32(b, len(b)-8))
 	stale := int(be32(b, len(b)-4))
@@ -256,7 +262,10 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 			p += l
 		}
 		if last < 0 || be16(b, last) != dirFreeTag {
-			return f.dirUnsupported(d, "adding entries when the block is full (conversion to leaf format)")
+			if err := f.blockToLeaf(d, b); err != nil {
+				return err
+			}
+			return f.addLeafEntry(d, name, ino, ftype)
 		}
 		l := int(be16(b, last+2))
 		if l-8 > 0 {
@@ -287,7 +296,10 @@ func (f *FS) addEntry(d *Inode, name string, ino uint64, ftype uint8) error {
 		p += l
 	}
 	if pos < 0 {
-		return f.dirUnsupported(d, "adding entries when the block is full (conversion to leaf format)")
+		if err := f.blockToLeaf(d, b); err != nil {
+			return err
+		}
+		return f.addLeafEntry(d, name, ino, ftype)
 	}
 	freeLen := int(be16(b, pos+2))
 	clear(b[pos : pos+sz])
@@ -399,4 +411,43 @@ func (f *FS) shortformToBlock(d *Inode, es []dirent) error {
 	putBE64(d.Raw, diOffSize, uint64(len(b)))
 	d.addNblocks(int64(fsbPerDir))
 	return nil
+}
+
+// blockHasRoom reports whether a block directory can take an entry of sz
+// bytes plus its hash entry (a stale slot, or 8 bytes taken from the free
+// region that ends at the hash array).
+func blockHasRoom(b []byte, sz int, ftype bool) bool {
+	end := blockDataEnd(b)
+	stale := be32(b, len(b)-4)
+	lastFree, lastLen := -1, 0
+	fits := 0 // free regions of at least sz bytes
+	for p := dirHdrSize; p < end; {
+		l := dirRegionLen(b, p, ftype)
+		if l <= 0 {
+			return false
+		}
+		if be16(b, p) == dirFreeTag {
+			if l >= sz {
+				fits++
+			}
+			if p+l == end {
+				lastFree, lastLen = p, l
+			}
+		}
+		p += l
+	}
+	if stale > 0 {
+		return fits > 0
+	}
+	if lastFree < 0 || lastLen < 8 {
+		return false
+	}
+	// The last region shrinks by 8: it still counts if it stays big enough.
+	if lastLen >= sz {
+		fits--
+	}
+	if lastLen-8 >= sz {
+		fits++
+	}
+	return fits > 0
 }

@@ -245,3 +245,38 @@ func TestNewInodeChunks(t *testing.T) {
 	})
 	testtool.Fsck(t, "xfs", img)
 }
+
+// TestDirectoryGrowth grows one directory from shortform through block to
+// leaf format with several data blocks, removes and re-adds entries, and
+// lets the kernel use the result.
+func TestDirectoryGrowth(t *testing.T) {
+	img := mkfsXFS(t)
+	f := openFS(t, img, false)
+	must(t, f.Mkdir("/grow", 0o755))
+	name := func(i int) string { return fmt.Sprintf("/grow/%s-%d", strings.Repeat("n", i%30), i) }
+	for i := 0; i < 450; i++ {
+		must(t, f.WriteFile(name(i), []byte(fmt.Sprint(i)), 0o644))
+	}
+	for i := 0; i < 450; i += 3 {
+		must(t, f.Remove(name(i)))
+	}
+	for i := 450; i < 480; i++ {
+		must(t, f.Symlink("t", name(i)))
+	}
+	n, err := f.resolve("t", "/grow")
+	must(t, err)
+	if n.Size() <= int64(f.sb.DirBlockSize()) {
+		t.Fatalf("directory did not reach leaf format (size %d)", n.Size())
+	}
+	snap := checkClean(t, img, f)
+	if len(snap) != 1+300+30 {
+		t.Fatalf("%d entries", len(snap))
+	}
+	populate(t, img, func(d string) {
+		for i := 0; i < 50; i++ {
+			must(t, os.WriteFile(filepath.Join(d, fmt.Sprintf("grow/kernel-%d", i)), nil, 0o644))
+		}
+		must(t, os.Remove(filepath.Join(d, name(1)[1:])))
+	})
+	testtool.Fsck(t, "xfs", img)
+}
