@@ -280,3 +280,33 @@ func TestDirectoryGrowth(t *testing.T) {
 	})
 	testtool.Fsck(t, "xfs", img)
 }
+
+// TestLeafXattrs edits a kernel-made leaf attribute block, grows a
+// shortform fork into a leaf block, and refuses multi-block forks.
+func TestLeafXattrs(t *testing.T) {
+	img := mkfsXFS(t)
+	populate(t, img, richFixture(t))
+	f := openFS(t, img, false)
+	must(t, f.SetXattr("/xa-leaf", "user.attr007", []byte("replaced")))
+	must(t, f.RemoveXattr("/xa-leaf", "user.attr010"))
+	must(t, f.SetXattr("/xa-leaf", "security.selinux", []byte("system_u:object_r:etc_t:s0\x00")))
+	for i := 0; i < 20; i++ {
+		must(t, f.SetXattr("/xa-short", fmt.Sprintf("user.grown-%02d", i), []byte(strings.Repeat("v", 40))))
+	}
+	if err := f.SetXattr("/xa-node", "user.x", []byte("y")); !errors.Is(err, fs.ErrUnsupported) {
+		t.Fatalf("editing a node-format attribute fork: %v", err)
+	}
+	snap := checkClean(t, img, f)
+	g := openFS(t, img, true)
+	defer g.Close()
+	xs, err := g.GetXattrs("/xa-leaf")
+	must(t, err)
+	if string(xs["user.attr007"]) != "replaced" || xs["user.attr010"] != nil || len(xs) != 60 {
+		t.Fatalf("xa-leaf: %d attributes, attr007=%q", len(xs), xs["user.attr007"])
+	}
+	xs, err = g.GetXattrs("/xa-short")
+	must(t, err)
+	if len(xs) != 22 || !strings.Contains(snap["xa-short"], "user.grown-19") {
+		t.Fatalf("xa-short: %d attributes", len(xs))
+	}
+}

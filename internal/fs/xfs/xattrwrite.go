@@ -1,6 +1,7 @@
 package xfs
 
 import (
+	"errors"
 	"fmt"
 	iofs "io/fs"
 	"strings"
@@ -51,7 +52,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 	tot := 4
 	for _, x := range xs {
 		if len(x.name) > 255 || len(x.value) > 255 {
-			return fmt.Errorf("xfs: %s: inode %d: attributes longer than 255 bytes need leaf format, which is not supported: %w", f.name, n.Ino, errUnsupported)
+			return errTooBigForShortform
 		}
 		tot += 3 + len(x.name) + len(x.value)
 	}
@@ -63,7 +64,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 	if fo == 0 || fo < use || lit-fo < tot {
 		fo = (lit - tot) &^ 7
 		if fo < use || fo <= 0 {
-			return fmt.Errorf("xfs: %s: inode %d: the attributes no longer fit in the inode and leaf-format attributes are not supported: %w", f.name, n.Ino, errUnsupported)
+			return errTooBigForShortform
 		}
 	}
 	// Move the data fork's bytes if the offset shrinks below them (they
@@ -87,9 +88,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 
 // editXattrs applies fn to the inode's attributes (shortform forks only).
 func (f *FS) editXattrs(n *Inode, fn func([]xattr) ([]xattr, error)) error {
-	if n.attrFork() != nil && n.AFormat() != fmtLocal && !(n.AFormat() == fmtExtents && n.ANextents() == 0) {
-		return fmt.Errorf("xfs: %s: inode %d: editing leaf-format attributes is not supported: %w", f.name, n.Ino, errUnsupported)
-	}
+	leaf := n.attrFork() != nil && n.AFormat() != fmtLocal && !(n.AFormat() == fmtExtents && n.ANextents() == 0)
 	xs, err := f.readXattrs(n)
 	if err != nil {
 		return err
@@ -97,8 +96,29 @@ func (f *FS) editXattrs(n *Inode, fn func([]xattr) ([]xattr, error)) error {
 	if xs, err = fn(xs); err != nil {
 		return err
 	}
-	if err := f.writeShortformAttrs(n, xs); err != nil {
-		return err
+	switch {
+	case leaf && len(xs) == 0:
+		// Drop the leaf block with the fork.
+		freed, err := f.freeFork(n, forkAttr)
+		if err != nil {
+			return err
+		}
+		n.addNblocks(-int64(freed))
+		if err := f.writeShortformAttrs(n, nil); err != nil {
+			return err
+		}
+	case leaf:
+		if err := f.writeLeafAttrs(n, xs); err != nil {
+			return err
+		}
+	default:
+		err := f.writeShortformAttrs(n, xs)
+		if errors.Is(err, errTooBigForShortform) {
+			err = f.writeLeafAttrs(n, xs)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	n.touch(false)
 	return nil
@@ -155,3 +175,6 @@ func (f *FS) RemoveXattr(p, name string) error {
 		})
 	})
 }
+
+// errTooBigForShortform makes editXattrs move the attributes to a leaf block.
+var errTooBigForShortform = errors.New("attributes do not fit in the inode")
