@@ -65,7 +65,7 @@ func (f *FS) writeLeafAttrs(n *Inode, xs []xattr) error {
 		clear(n.Raw[diCoreSize+fo:])
 		encodeExtent(n.Raw[diCoreSize+fo:], extent{Off: 0, Start: fsb, Len: 1})
 		n.Raw[diOffAformat] = fmtExtents
-		putBE16(n.Raw, diOffAnextents, 1)
+		n.setANextents(1)
 		n.addNblocks(1)
 	}
 	off, err := f.fsbOff(fsb)

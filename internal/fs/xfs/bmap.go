@@ -54,7 +54,7 @@ func (f *FS) forkExtents(n *Inode, which int) ([]extent, error) {
 	var format uint8
 	var count uint64
 	if which == forkData {
-		lit, format, count = n.dataFork(), n.Format(), uint64(n.Nextents())
+		lit, format, count = n.dataFork(), n.Format(), n.Nextents()
 	} else {
 		lit, format, count = n.attrFork(), n.AFormat(), uint64(n.ANextents())
 	}

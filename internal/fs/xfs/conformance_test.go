@@ -19,8 +19,24 @@ import (
 // attributes) and ManyEntries (block to leaf directory conversion, new
 // inode chunks).
 func TestConformance(t *testing.T) {
+	for _, g := range []struct {
+		name string
+		args []string
+	}{
+		{"debian12-defaults", nil},
+		{"nrext64", []string{"-i", "nrext64=1"}},
+		{"1k-blocks", []string{"-b", "size=1024"}},
+		{"8k-dir-blocks", []string{"-n", "size=8192"}},
+		{"no-reflink-no-bigtime", []string{"-m", "reflink=0,bigtime=0"}},
+		{"rhel7-like", []string{"-m", "finobt=0,reflink=0,bigtime=0,inobtcount=0", "-i", "sparse=0"}},
+	} {
+		t.Run(g.name, func(t *testing.T) { runConformance(t, g.args) })
+	}
+}
+
+func runConformance(t *testing.T, args []string) {
 	conformance.Run(t, func(t *testing.T) fs.FS {
-		img := mkfsXFS(t)
+		img := mkfsXFS(t, args...)
 		f := openFS(t, img, false)
 		t.Cleanup(func() {
 			if err := f.Close(); err != nil {

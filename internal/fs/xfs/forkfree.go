@@ -93,7 +93,7 @@ func (f *FS) setExtents(n *Inode, exts []extent) error {
 		encodeExtent(lit[i*extentRecSize:], e)
 	}
 	n.Raw[diOffFormat] = fmtExtents
-	putBE32(n.Raw, diOffNextents, uint32(len(exts)))
+	n.setNextents(uint64(len(exts)))
 	return nil
 }
 

@@ -38,9 +38,6 @@ func (f *FS) txAGI(agno uint32) (*AGI, []byte, error) {
 // freeInodeNumber marks an inode free in the inobt and finobt and updates
 // the AGI and superblock counters.
 func (f *FS) freeInodeNumber(ino uint64) error {
-	if f.sb.ROCompat&roCompatFinobt == 0 {
-		return fmt.Errorf("xfs: %s: freeing inodes without a free inode btree (finobt=0) is not supported: %w", f.name, errUnsupported)
-	}
 	agno, agi0 := f.agino(ino)
 	agi, raw, err := f.txAGI(agno)
 	if err != nil {
@@ -67,14 +64,16 @@ func (f *FS) freeInodeNumber(ino uint64) error {
 	if err := it.update(le); err != nil {
 		return err
 	}
-	ft := f.inobt(agno, agi, true)
-	if oldFree == 0 {
-		err = ft.insert(le)
-	} else {
-		err = ft.update(le)
-	}
-	if err != nil {
-		return err
+	if f.sb.ROCompat&roCompatFinobt != 0 {
+		ft := f.inobt(agno, agi, true)
+		if oldFree == 0 {
+			err = ft.insert(le)
+		} else {
+			err = ft.update(le)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	putBE32(raw, agiOffFreeCount, be32(raw, agiOffFreeCount)+1)
 	return f.addSB64(sbOffIfree, 1)
@@ -83,9 +82,6 @@ func (f *FS) freeInodeNumber(ino uint64) error {
 // allocInodeNumber takes a free inode from an existing chunk, preferring
 // AG agno. Allocating new inode chunks is not supported.
 func (f *FS) allocInodeNumber(agno uint32) (uint64, error) {
-	if f.sb.ROCompat&roCompatFinobt == 0 {
-		return 0, fmt.Errorf("xfs: %s: allocating inodes without a free inode btree (finobt=0) is not supported: %w", f.name, errUnsupported)
-	}
 	for i := uint32(0); i < f.sb.AGCount; i++ {
 		a := (agno + i) % f.sb.AGCount
 		agi, raw, err := f.txAGI(a)
@@ -95,8 +91,14 @@ func (f *FS) allocInodeNumber(agno uint32) (uint64, error) {
 		if agi.FreeCount == 0 {
 			continue
 		}
+		finobt := f.sb.ROCompat&roCompatFinobt != 0
 		ft := f.inobt(a, agi, true)
-		rec, err := ft.first()
+		var rec []byte
+		if finobt {
+			rec, err = ft.first()
+		} else {
+			rec, err = f.firstFreeInobtRec(a, agi)
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -118,9 +120,11 @@ func (f *FS) allocInodeNumber(agno uint32) (uint64, error) {
 		free &^= 1 << slot
 		putBE64(rec, 8, free)
 		rec[7]--
-		if rec[7] == 0 {
+		switch {
+		case !finobt:
+		case rec[7] == 0:
 			err = ft.remove(rec[:4])
-		} else {
+		default:
 			err = ft.update(rec)
 		}
 		if err != nil {
@@ -146,4 +150,17 @@ func (f *FS) allocInodeNumber(agno uint32) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("xfs: %s: no room for a new inode chunk: %w", f.name, errNoSpace)
+}
+
+// firstFreeInobtRec finds the first inobt record with a free inode (for
+// filesystems without a free inode btree).
+func (f *FS) firstFreeInobtRec(agno uint32, agi *AGI) ([]byte, error) {
+	var out []byte
+	err := f.walkSbtLeaves(agno, agi.Root, agi.Level, inobtMagic, 16, 4, func(rec []byte) error {
+		if out == nil && rec[7] > 0 {
+			out = append([]byte(nil), rec...)
+		}
+		return nil
+	})
+	return out, err
 }

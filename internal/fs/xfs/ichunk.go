@@ -95,13 +95,18 @@ func (f *FS) allocInodeChunk(agno uint32) (bool, error) {
 	rec := make([]byte, 16)
 	putBE32(rec, 0, uint32(startIno))
 	putBE16(rec, 4, 0)
-	rec[6], rec[7] = 64, 64
+	if f.sb.Incompat&incompatSpinodes != 0 {
+		rec[6] = 64 // ir_count; without sparse inodes bytes 4-7 are ir_freecount
+	}
+	rec[7] = 64
 	putBE64(rec, 8, ^uint64(0))
 	if err := f.inobt(agno, agi, false).insert(rec); err != nil {
 		return false, err
 	}
-	if err := f.inobt(agno, agi, true).insert(rec); err != nil {
-		return false, err
+	if f.sb.ROCompat&roCompatFinobt != 0 {
+		if err := f.inobt(agno, agi, true).insert(rec); err != nil {
+			return false, err
+		}
 	}
 	putBE32(araw, agiOffCount, be32(araw, agiOffCount)+64)
 	putBE32(araw, agiOffFreeCount, be32(araw, agiOffFreeCount)+64)

@@ -42,7 +42,9 @@ const (
 	fmtExtents = 2
 	fmtBtree   = 3
 
-	diflag2Bigtime = 1 << 3
+	diflag2Bigtime   = 1 << 3
+	diflag2Nrext64   = 1 << 4
+	diOffBigNextents = 24
 
 	bigtimeEpochOffset = 1 << 31
 )
@@ -54,16 +56,50 @@ type Inode struct {
 	off int64
 }
 
-func (n *Inode) Mode() uint16      { return be16(n.Raw, diOffMode) }
-func (n *Inode) Format() uint8     { return n.Raw[diOffFormat] }
-func (n *Inode) AFormat() uint8    { return n.Raw[diOffAformat] }
-func (n *Inode) Size() int64       { return int64(be64(n.Raw, diOffSize)) }
-func (n *Inode) Nlink() uint32     { return be32(n.Raw, diOffNlink) }
-func (n *Inode) Nextents() uint32  { return be32(n.Raw, diOffNextents) }
-func (n *Inode) ANextents() uint16 { return be16(n.Raw, diOffAnextents) }
-func (n *Inode) IsDir() bool       { return n.Mode()&0o170000 == 0o040000 }
-func (n *Inode) IsReg() bool       { return n.Mode()&0o170000 == 0o100000 }
-func (n *Inode) IsLnk() bool       { return n.Mode()&0o170000 == 0o120000 }
+func (n *Inode) Mode() uint16   { return be16(n.Raw, diOffMode) }
+func (n *Inode) Format() uint8  { return n.Raw[diOffFormat] }
+func (n *Inode) AFormat() uint8 { return n.Raw[diOffAformat] }
+func (n *Inode) Size() int64    { return int64(be64(n.Raw, diOffSize)) }
+func (n *Inode) Nlink() uint32  { return be32(n.Raw, diOffNlink) }
+
+// nrext64 reports whether the inode uses the large extent counters
+// (di_big_nextents at 24, di_big_anextents at 76).
+func (n *Inode) nrext64() bool { return be64(n.Raw, diOffFlags2)&diflag2Nrext64 != 0 }
+
+// Nextents returns the data fork's extent count.
+func (n *Inode) Nextents() uint64 {
+	if n.nrext64() {
+		return be64(n.Raw, diOffBigNextents)
+	}
+	return uint64(be32(n.Raw, diOffNextents))
+}
+
+// ANextents returns the attribute fork's extent count.
+func (n *Inode) ANextents() uint32 {
+	if n.nrext64() {
+		return be32(n.Raw, diOffNextents)
+	}
+	return uint32(be16(n.Raw, diOffAnextents))
+}
+
+func (n *Inode) setNextents(v uint64) {
+	if n.nrext64() {
+		putBE64(n.Raw, diOffBigNextents, v)
+		return
+	}
+	putBE32(n.Raw, diOffNextents, uint32(v))
+}
+
+func (n *Inode) setANextents(v uint32) {
+	if n.nrext64() {
+		putBE32(n.Raw, diOffNextents, v)
+		return
+	}
+	putBE16(n.Raw, diOffAnextents, uint16(v))
+}
+func (n *Inode) IsDir() bool { return n.Mode()&0o170000 == 0o040000 }
+func (n *Inode) IsReg() bool { return n.Mode()&0o170000 == 0o100000 }
+func (n *Inode) IsLnk() bool { return n.Mode()&0o170000 == 0o120000 }
 
 // dataFork returns the data fork's literal area.
 func (n *Inode) dataFork() []byte {

@@ -83,7 +83,10 @@ func (f *FS) freeInode(n *Inode) error {
 	gen := be32(n.Raw, diOffGen) + 1
 	flags2 := uint64(0)
 	if f.sb.Incompat&incompatBigtime != 0 {
-		flags2 = diflag2Bigtime
+		flags2 |= diflag2Bigtime
+	}
+	if f.sb.Incompat&incompatNrext64 != 0 {
+		flags2 |= diflag2Nrext64
 	}
 	n.touch(false)
 	putBE16(n.Raw, diOffMode, 0)
@@ -92,8 +95,8 @@ func (f *FS) freeInode(n *Inode) error {
 	putBE64(n.Raw, diOffSize, 0)
 	putBE64(n.Raw, diOffNblocks, 0)
 	putBE32(n.Raw, 72, 0) // di_extsize
-	putBE32(n.Raw, diOffNextents, 0)
-	putBE16(n.Raw, diOffAnextents, 0)
+	clear(n.Raw[diOffBigNextents : diOffBigNextents+8])
+	clear(n.Raw[diOffNextents : diOffAnextents+2])
 	n.Raw[diOffForkoff] = 0
 	n.Raw[diOffFormat] = fmtExtents
 	n.Raw[diOffAformat] = fmtExtents
@@ -169,9 +172,14 @@ func (f *FS) newInode(d *Inode, mode uint16, nlink uint32) (*Inode, error) {
 	putBE32(raw, diOffGen, gen+1)
 	putBE32(raw, diOffNextUnlink, nullAgino)
 	putBE64(raw, diOffLSN, lsn)
+	var flags2 uint64
 	if f.sb.Incompat&incompatBigtime != 0 {
-		putBE64(raw, diOffFlags2, diflag2Bigtime)
+		flags2 |= diflag2Bigtime
 	}
+	if f.sb.Incompat&incompatNrext64 != 0 {
+		flags2 |= diflag2Nrext64
+	}
+	putBE64(raw, diOffFlags2, flags2)
 	putBE64(raw, diOffIno, ino)
 	copy(raw[diOffUUID:], f.sb.MetaUUID[:])
 	n := &Inode{Ino: ino, Raw: raw, off: off}

@@ -75,8 +75,8 @@ func TestRefuseV4(t *testing.T) {
 
 func TestRefuseFeatures(t *testing.T) {
 	img := mkfsXFS(t)
-	patchSB(t, img, func(b []byte) { putBE32(b, sbOffIncompat, be32(b, sbOffIncompat)|1<<5) })
-	wantRefusal(t, openErr(t, img, true), fs.ErrUnsupported, "nrext64")
+	patchSB(t, img, func(b []byte) { putBE32(b, sbOffIncompat, be32(b, sbOffIncompat)|1<<6) })
+	wantRefusal(t, openErr(t, img, true), fs.ErrUnsupported, "exchrange")
 
 	img = mkfsXFS(t)
 	patchSB(t, img, func(b []byte) { putBE32(b, sbOffROCompat, be32(b, sbOffROCompat)|1<<20) })

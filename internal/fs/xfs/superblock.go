@@ -48,13 +48,14 @@ const (
 	incompatSpinodes = 1 << 1
 	incompatMetaUUID = 1 << 2
 	incompatBigtime  = 1 << 3
+	incompatNrext64  = 1 << 5
 
 	roCompatFinobt   = 1 << 0
 	roCompatRmapbt   = 1 << 1
 	roCompatReflink  = 1 << 2
 	roCompatInobtCnt = 1 << 3
 
-	incompatKnown = incompatFtype | incompatSpinodes | incompatMetaUUID | incompatBigtime
+	incompatKnown = incompatFtype | incompatSpinodes | incompatMetaUUID | incompatBigtime | incompatNrext64
 	roCompatKnown = roCompatFinobt | roCompatRmapbt | roCompatReflink | roCompatInobtCnt
 )
 

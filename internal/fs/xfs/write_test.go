@@ -310,3 +310,40 @@ func TestLeafXattrs(t *testing.T) {
 		t.Fatalf("xa-short: %d attributes", len(xs))
 	}
 }
+
+// TestGeometries reads kernel-made trees on other mkfs geometries, edits
+// them and checks the result with xfs_repair and the kernel.
+func TestGeometries(t *testing.T) {
+	for _, g := range []struct {
+		name string
+		args []string
+	}{
+		{"nrext64", []string{"-i", "nrext64=1"}},
+		{"1k-blocks", []string{"-b", "size=1024"}},
+		{"8k-dir-blocks", []string{"-n", "size=8192"}},
+		{"64k-dir-blocks", []string{"-n", "size=65536"}},
+		{"no-finobt-no-reflink", []string{"-m", "finobt=0,reflink=0"}},
+		{"rhel7-like", []string{"-m", "finobt=0,reflink=0,bigtime=0,inobtcount=0", "-i", "sparse=0"}},
+		{"4-agcount-2k-sectors", []string{"-s", "size=2048", "-d", "agcount=4"}},
+	} {
+		t.Run(g.name, func(t *testing.T) {
+			img := mkfsXFS(t, g.args...)
+			populate(t, img, richFixtureSmall(t))
+			f := openFS(t, img, false)
+			t.Run("read", func(t *testing.T) { compareWithKernel(t, img, f) })
+			for _, p := range []string{"/var/log/messages", "/etc/ssh/ssh_host_rsa_key", "/usr/lib/lib100.so", "/var/log/ab.log"} {
+				err := f.Remove(p)
+				if errors.Is(err, fs.ErrUnsupported) {
+					t.Logf("refused: %v", err)
+					continue
+				}
+				must(t, err)
+			}
+			must(t, f.Chmod("/etc/hostname", 0o600))
+			if err := f.WriteFile("/usr/lib/newlib.so", []byte("elf"), 0o755); err != nil && !errors.Is(err, fs.ErrUnsupported) {
+				t.Fatal(err)
+			}
+			checkClean(t, img, f)
+		})
+	}
+}

@@ -46,7 +46,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 		clear(n.Raw[diCoreSize+int(n.Raw[diOffForkoff])*8:])
 		n.Raw[diOffForkoff] = 0
 		n.Raw[diOffAformat] = fmtExtents
-		putBE16(n.Raw, diOffAnextents, 0)
+		n.setANextents(0)
 		return nil
 	}
 	tot := 4
@@ -82,7 +82,7 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 		p += 3 + len(x.name) + len(x.value)
 	}
 	n.Raw[diOffAformat] = fmtLocal
-	putBE16(n.Raw, diOffAnextents, 0)
+	n.setANextents(0)
 	return nil
 }
 
