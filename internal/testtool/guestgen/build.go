@@ -39,6 +39,12 @@ type Options struct {
 	SeparateBoot bool
 	// Tree is merged over DebianTree(Secret) (Remove deletes a path).
 	Tree Tree
+	// Distro is "debian" (default: DebianTree) or "rocky" (RockyTree).
+	Distro string
+	// FSType of the root filesystem: "ext4" (default) or "xfs" (made with
+	// mkfs.xfs and filled through a read-write loop mount: needs root).
+	// A separate /boot stays ext4.
+	FSType string
 	// Filler adds this many bytes of incompressible data in 4 MiB files
 	// under /usr/lib/filler, so that the disk holds what a real system
 	// holds (for benchmarks). Rounded up to 4 KiB.
@@ -64,6 +70,7 @@ type Filesystem struct {
 	Off, Size  int64  // bytes on the virtual disk
 	UUID       string
 	BlockSize  int
+	Type       string // "ext4" or "xfs"
 }
 
 // Root returns the root filesystem.
@@ -88,6 +95,12 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 	if o.Format == "" {
 		o.Format = "qcow2"
 	}
+	if o.Distro == "" {
+		o.Distro = "debian"
+	}
+	if o.FSType == "" {
+		o.FSType = "ext4"
+	}
 	if o.Size == 0 {
 		o.Size = 2 << 30
 	}
@@ -99,15 +112,19 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 		return nil, fmt.Errorf("guestgen: table %q: want gpt, mbr or none", o.Table)
 	case o.Format != "qcow2" && o.Format != "raw":
 		return nil, fmt.Errorf("guestgen: format %q: want qcow2 or raw", o.Format)
+	case o.Distro != "debian" && o.Distro != "rocky":
+		return nil, fmt.Errorf("guestgen: distro %q: want debian or rocky", o.Distro)
+	case o.FSType != "ext4" && o.FSType != "xfs":
+		return nil, fmt.Errorf("guestgen: fstype %q: want ext4 or xfs", o.FSType)
 	case o.Table == "none" && o.SeparateBoot:
 		return nil, errors.New("guestgen: a separate /boot needs a partition table")
 	case o.Size%mib != 0 || o.Size < 64*mib || (o.SeparateBoot && o.Size < bootSize+128*mib):
 		return nil, fmt.Errorf("guestgen: size %d: want a multiple of 1 MiB, at least 64 MiB (384 MiB with /boot)", o.Size)
 	}
 	if o.Name == "" {
-		o.Name = "debian.qcow2"
+		o.Name = o.Distro + ".qcow2"
 		if o.Format == "raw" {
-			o.Name = "debian.img"
+			o.Name = o.Distro + ".img"
 		}
 	}
 	work, err := os.MkdirTemp(workDir(o), ".guestgen-")
@@ -118,6 +135,7 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 
 	d := &Disk{Path: filepath.Join(o.Dir, o.Name), Format: o.Format, Table: o.Table, Size: o.Size, Secret: o.Secret}
 	d.Filesystems = layout(o)
+	d.Filesystems[0].Type = o.FSType
 	raw := filepath.Join(work, "disk.raw")
 	if err := os.WriteFile(raw, nil, 0o644); err != nil {
 		return nil, err
@@ -131,6 +149,9 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 
 	root, boot := d.Filesystems[0], Filesystem{}
 	tree := DebianTree(o.Secret)
+	if o.Distro == "rocky" {
+		tree = RockyTree(o.Secret)
+	}
 	bootFiles := bootTree()
 	if o.SeparateBoot {
 		boot = d.Filesystems[1]
@@ -139,7 +160,7 @@ func Build(ctx context.Context, o Options) (*Disk, error) {
 			tree["boot/"+p] = f
 		}
 	}
-	tree["etc/fstab"] = Text(fstab(root.UUID, boot.UUID))
+	tree["etc/fstab"] = Text(fstab(o.FSType, root.UUID, boot.UUID))
 	tree["vmlinuz"] = Symlink("boot/vmlinuz-" + kernelVersion) // resolves across the /boot mount
 	tree["initrd.img"] = Symlink("boot/initrd.img-" + kernelVersion)
 	tree = tree.Merge(o.Tree)
@@ -208,17 +229,17 @@ func layout(o Options) []Filesystem {
 		end = ((n-33)/2048)*2048 - 1
 	}
 	if o.Table == "none" {
-		return []Filesystem{{Mountpoint: "/", Off: 0, Size: o.Size, UUID: uuid(), BlockSize: 4096}}
+		return []Filesystem{{Mountpoint: "/", Off: 0, Size: o.Size, UUID: uuid(), BlockSize: 4096, Type: "ext4"}}
 	}
 	var fss []Filesystem
 	num := 1
 	start := first
 	if o.SeparateBoot {
-		fss = append(fss, Filesystem{Partition: num, Mountpoint: "/boot", Off: start * sector, Size: bootSize, UUID: uuid(), BlockSize: 1024})
+		fss = append(fss, Filesystem{Partition: num, Mountpoint: "/boot", Off: start * sector, Size: bootSize, UUID: uuid(), BlockSize: 1024, Type: "ext4"})
 		start += bootSize / sector
 		num++
 	}
-	rootFS := Filesystem{Partition: num, Mountpoint: "/", Off: start * sector, Size: (end - start + 1) * sector, UUID: uuid(), BlockSize: 4096}
+	rootFS := Filesystem{Partition: num, Mountpoint: "/", Off: start * sector, Size: (end - start + 1) * sector, UUID: uuid(), BlockSize: 4096, Type: "ext4"}
 	fss = append([]Filesystem{rootFS}, fss...)
 	if o.Table == "gpt" {
 		for i := range fss {
@@ -267,6 +288,9 @@ func makeFS(ctx context.Context, work, name string, tree Tree, f Filesystem, raw
 	}
 	if err := tree.WriteDir(src); err != nil {
 		return fmt.Errorf("guestgen: %s tree: %w", name, err)
+	}
+	if f.Type == "xfs" {
+		return makeXFS(ctx, work, name, src, f, raw)
 	}
 	img := filepath.Join(work, name+".ext4")
 	args := []string{"-q", "-F", "-t", "ext4", "-b", strconv.Itoa(f.BlockSize), "-U", f.UUID,
@@ -384,10 +408,14 @@ func uuid() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 
-func fstab(rootUUID, bootUUID string) string {
+func fstab(rootType, rootUUID, bootUUID string) string {
+	opts := "rw,discard,errors=remount-ro,x-systemd.growfs"
+	if rootType == "xfs" {
+		opts = "defaults,x-systemd.growfs"
+	}
 	s := "# /etc/fstab: static file system information.\n" +
 		"# <file system> <mount point>   <type>  <options>       <dump>  <pass>\n" +
-		"UUID=" + rootUUID + " / ext4 rw,discard,errors=remount-ro,x-systemd.growfs 0 1\n"
+		"UUID=" + rootUUID + " / " + rootType + " " + opts + " 0 1\n"
 	if bootUUID != "" {
 		s += "UUID=" + bootUUID + " /boot ext4 defaults 0 2\n"
 	}
