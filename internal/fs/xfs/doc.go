@@ -1,13 +1,28 @@
 // Package xfs reads and edits XFS v5 (CRC-enabled) filesystems offline:
 // the layout RHEL, Rocky and Alma guests use for their root volume.
 //
-// Reading covers the superblock, the AG headers, inodes v3, data forks in
-// local, extents and btree format, directories in every format, symlinks,
-// extended attributes (shortform, leaf and node, remote values) and the
-// free space btree. Writes are limited to the in-place edits listed in the
-// package's write files; anything else returns fs.ErrUnsupported rather
-// than risk corrupting the image.
+// Reading covers the superblock, the AG headers, inodes v3 (bigtime and
+// nrext64 included), data forks in local, extents and btree format,
+// directories in every format, symlinks, extended attributes (shortform,
+// leaf and node, remote values; XFS ACLs shown as system.posix_acl_*) and
+// the free space btree (FreeRanges).
+//
+// Every write is one transaction: the metadata blocks it changes are kept
+// in memory, get fresh CRCs and are written together at the end; a refused
+// or failed step leaves the volume untouched. Blocks keep their LSN; new
+// blocks get the LSN of the clean log's last record. Supported: inode
+// attribute edits; Remove, Truncate, WriteFile, Mkdir, Symlink, Link,
+// Rename in shortform, block and leaf directories (entry removal also in
+// node directories), with shortform to block to leaf conversion and new
+// leaf data blocks; extent and inode (and inode chunk) allocation and
+// freeing in the AG btrees; shortform and single-block leaf xattrs.
+// Refused with fs.ErrUnsupported: anything needing a btree block split or
+// join (AG btrees, bmbt), leaf to node directory conversion, growing node
+// directories, btree-format (very fragmented) new data, shrinking a
+// btree-format file to a non-zero size, multi-block attribute forks,
+// remote attribute values, and freeing reflinked (shared) extents.
 //
 // The engine refuses a filesystem whose log is not clean, whose superblock
-// says mkfs was interrupted, with unknown feature bits, or with bad CRCs.
+// says mkfs was interrupted, with unknown feature bits, or with bad CRCs; a
+// writable open also cross-checks every AG's btrees against its headers.
 package xfs

@@ -132,7 +132,12 @@ func TestProperty(t *testing.T) {
 	r := rand.New(rand.NewSource(seed))
 	unsupported := map[string]int{}
 	for run := 0; run < *propRuns; run++ {
-		img := smallFixture(t)
+		// Alternate Debian 12's defaults and a RHEL 7-like layout.
+		var args []string
+		if run%2 == 1 {
+			args = []string{"-m", "finobt=0,reflink=0,bigtime=0,inobtcount=0", "-i", "sparse=0"}
+		}
+		img := smallFixture(t, args...)
 		x := openFS(t, img, false)
 		must(t, x.Mkdir("/d1", 0o755))
 		m := modelOf(t, x)

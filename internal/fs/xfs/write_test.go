@@ -15,9 +15,9 @@ import (
 
 // smallFixture is a populated image with shortform and block directories,
 // files in extents and btree format, symlinks, hard links and xattrs.
-func smallFixture(t *testing.T) string {
+func smallFixture(t *testing.T, mkfsArgs ...string) string {
 	t.Helper()
-	img := mkfsXFS(t)
+	img := mkfsXFS(t, mkfsArgs...)
 	populate(t, img, richFixtureSmall(t))
 	return img
 }
@@ -345,5 +345,26 @@ func TestGeometries(t *testing.T) {
 			}
 			checkClean(t, img, f)
 		})
+	}
+}
+
+// TestRefuseSharedExtents: removing or truncating a reflinked file would
+// need refcount btree updates, so it is refused and the image is untouched.
+func TestRefuseSharedExtents(t *testing.T) {
+	img := mkfsXFS(t)
+	populate(t, img, func(d string) {
+		must(t, os.WriteFile(filepath.Join(d, "orig"), make([]byte, 64<<10), 0o644))
+		testtool.Run(t, "cp", "--reflink=always", filepath.Join(d, "orig"), filepath.Join(d, "clone"))
+	})
+	f := openFS(t, img, false)
+	before := engineSnapshot(t, f)
+	for _, err := range []error{f.Remove("/clone"), f.Truncate("/orig", 0), f.WriteFile("/clone", []byte("x"), 0o644)} {
+		if !errors.Is(err, fs.ErrUnsupported) || !strings.Contains(err.Error(), "shared") {
+			t.Fatalf("edit of a shared extent: %v", err)
+		}
+	}
+	after := checkClean(t, img, f)
+	if d := testtool.SnapshotDiff(before, after); len(d) > 0 {
+		t.Fatalf("refused edits changed the image:\n%s", strings.Join(d, "\n"))
 	}
 }
