@@ -161,6 +161,12 @@ func (f *FS) fixLongest(agno uint32, raw []byte, ct *sbtree) error {
 // smallest free extent that holds them all, else the largest one. It
 // returns the AG block and count (0 when the AG has no free space).
 func (f *FS) allocExtent(agno uint32, want uint32) (uint32, uint32, error) {
+	return f.allocExtentFrom(agno, want, false)
+}
+
+// allocExtentFrom is allocExtent; fromLargest takes the blocks from the
+// largest free extent (so no btree record disappears).
+func (f *FS) allocExtentFrom(agno uint32, want uint32, fromLargest bool) (uint32, uint32, error) {
 	agf, raw, err := f.txAGF(agno)
 	if err != nil {
 		return 0, 0, err
@@ -175,7 +181,7 @@ func (f *FS) allocExtent(agno uint32, want uint32) (uint32, uint32, error) {
 		return 0, 0, err
 	}
 	pick := next
-	if pick == nil || be32(pick, 4) < want {
+	if pick == nil || be32(pick, 4) < want || fromLargest {
 		if pick, err = ct.last(); err != nil {
 			return 0, 0, err
 		}

@@ -134,7 +134,7 @@ func (t *sbtree) insert(rec []byte) error {
 		return t.f.corrupt("AG %d: %s already holds key %x", t.agno, t.name, rec[:t.keySize])
 	}
 	if nr >= t.maxRecs(true) {
-		return fmt.Errorf("xfs: %s: AG %d: the %s leaf is full and splitting btree blocks is not supported: %w", t.f.name, t.agno, t.name, errUnsupported)
+		return t.splitInsert(path, pos, rec)
 	}
 	start := sbtHdrSize + pos*t.recSize
 	end := sbtHdrSize + nr*t.recSize
@@ -159,8 +159,8 @@ func (t *sbtree) remove(key []byte) error {
 		return t.f.corrupt("AG %d: %s has no record with key %x", t.agno, t.name, key)
 	}
 	nr := int(be16(lf.buf, sbtOffNrecs))
-	if nr == 1 && t.levels > 1 {
-		return fmt.Errorf("xfs: %s: AG %d: removing the last record of a %s leaf needs a btree join, which is not supported: %w", t.f.name, t.agno, t.name, errUnsupported)
+	if t.levels > 1 && nr-1 < t.maxRecs(true)/2 {
+		return fmt.Errorf("xfs: %s: AG %d: the %s leaf would fall below half full, and rebalancing btree blocks is not supported: %w", t.f.name, t.agno, t.name, errUnsupported)
 	}
 	start := sbtHdrSize + lf.idx*t.recSize
 	end := sbtHdrSize + nr*t.recSize

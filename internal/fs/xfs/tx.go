@@ -97,7 +97,11 @@ func (f *FS) run(op, p string, fn func() error) error {
 		return perr(op, p, err)
 	}
 	f.tx, f.txData = nil, nil
-	if err := fn(); err != nil {
+	err := fn()
+	if err == nil {
+		err = f.fixFreelists()
+	}
+	if err != nil {
 		f.abort()
 		return perr(op, p, err)
 	}

@@ -368,3 +368,59 @@ func TestRefuseSharedExtents(t *testing.T) {
 		t.Fatalf("refused edits changed the image:\n%s", strings.Join(d, "\n"))
 	}
 }
+
+// TestBtreeSplits fragments free space so much that the free space btrees
+// (and the free inode btree) must split, then checks the result.
+func TestBtreeSplits(t *testing.T) {
+	img := mkfsXFS(t, "-d", "agcount=2")
+	populate(t, img, func(d string) {
+		for i := 0; i < 30; i++ {
+			dir := filepath.Join(d, fmt.Sprintf("d%02d", i))
+			must(t, os.Mkdir(dir, 0o755))
+			for j := 0; j < 100; j++ {
+				must(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("f%03d", j)), make([]byte, 4096), 0o644))
+			}
+		}
+	})
+	f := openFS(t, img, false)
+	agf, err := f.readAGF(0)
+	must(t, err)
+	for i := 0; i < 30; i++ {
+		for j := 0; j < 100; j += 2 {
+			must(t, f.Remove(fmt.Sprintf("/d%02d/f%03d", i, j)))
+		}
+	}
+	after, err := f.readAGF(0)
+	must(t, err)
+	if after.BnoLevel <= agf.BnoLevel || after.CntLevel <= agf.CntLevel {
+		t.Fatalf("free space btree levels %d/%d -> %d/%d: no root split", agf.BnoLevel, agf.CntLevel, after.BnoLevel, after.CntLevel)
+	}
+	if after.FlCount < after.BnoLevel+after.CntLevel+2 {
+		t.Fatalf("free list left with %d blocks", after.FlCount)
+	}
+	rs, err := f.FreeRanges()
+	must(t, err)
+	if len(rs) < 1000 {
+		t.Fatalf("only %d free ranges: the test did not fragment free space", len(rs))
+	}
+	snap := checkClean(t, img, f)
+	if len(snap) != 30+30*50 {
+		t.Fatalf("%d entries", len(snap))
+	}
+	populate(t, img, func(d string) {
+		must(t, os.RemoveAll(filepath.Join(d, "d03")))
+		for j := 0; j < 200; j++ {
+			must(t, os.WriteFile(filepath.Join(d, fmt.Sprintf("d04/k%03d", j)), make([]byte, 4096), 0o644))
+		}
+	})
+	testtool.Fsck(t, "xfs", img)
+	// After the kernel's own edits some leaves sit at half full: removing
+	// there needs rebalancing, which is refused without touching anything.
+	g := openFS(t, img, false)
+	for j := 1; j < 100; j += 2 {
+		if err := g.Remove(fmt.Sprintf("/d05/f%03d", j)); err != nil && !errors.Is(err, fs.ErrUnsupported) {
+			t.Fatal(err)
+		}
+	}
+	checkClean(t, img, g)
+}
