@@ -424,3 +424,59 @@ func TestBtreeSplits(t *testing.T) {
 	}
 	checkClean(t, img, g)
 }
+
+// TestInodeBtreeSplit frees one inode in each of ~270 full inode chunks,
+// so the free inode btree outgrows one leaf and splits (its new block
+// comes from free space), then checks the result.
+func TestInodeBtreeSplit(t *testing.T) {
+	img := mkfsXFS(t, "-d", "agcount=2", "-b", "size=1024") // 60 records per leaf
+	populate(t, img, func(d string) {
+		for i := 0; i < 40; i++ {
+			dir := filepath.Join(d, fmt.Sprintf("d%02d", i))
+			must(t, os.Mkdir(dir, 0o755))
+			for j := 0; j < 200; j++ {
+				fd, err := os.Create(filepath.Join(dir, fmt.Sprintf("f%03d", j)))
+				must(t, err)
+				fd.Close()
+			}
+		}
+	})
+	f := openFS(t, img, false)
+	agi0, err := f.readAGI(0)
+	must(t, err)
+	seen := map[uint64]bool{}
+	removed := 0
+	for i := 0; i < 40; i++ {
+		for j := 0; j < 200; j++ {
+			p := fmt.Sprintf("/d%02d/f%03d", i, j)
+			st, err := f.Lstat(p)
+			must(t, err)
+			chunk := st.Ino / 64
+			if seen[chunk] {
+				continue
+			}
+			seen[chunk] = true
+			if err := f.Remove(p); err != nil {
+				if errors.Is(err, fs.ErrUnsupported) {
+					t.Logf("refused: %v", err)
+					continue
+				}
+				t.Fatal(err)
+			}
+			removed++
+		}
+	}
+	agi1, err := f.readAGI(0)
+	must(t, err)
+	t.Logf("removed %d; AG 0 finobt level %d -> %d", removed, agi0.FreeLevel, agi1.FreeLevel)
+	if agi1.FreeLevel <= agi0.FreeLevel {
+		t.Fatalf("the free inode btree did not split (level %d)", agi1.FreeLevel)
+	}
+	checkClean(t, img, f)
+	populate(t, img, func(d string) {
+		for j := 0; j < 300; j++ {
+			must(t, os.WriteFile(filepath.Join(d, fmt.Sprintf("d39/k%03d", j)), nil, 0o644))
+		}
+	})
+	testtool.Fsck(t, "xfs", img)
+}
