@@ -2,7 +2,6 @@ package xfs
 
 import (
 	"bytes"
-	"fmt"
 )
 
 // sbtree edits one short-pointer AG btree (bnobt, cntbt, inobt, finobt)
@@ -160,7 +159,7 @@ func (t *sbtree) remove(key []byte) error {
 	}
 	nr := int(be16(lf.buf, sbtOffNrecs))
 	if t.levels > 1 && nr-1 < t.maxRecs(true)/2 {
-		return fmt.Errorf("xfs: %s: AG %d: the %s leaf would fall below half full, and rebalancing btree blocks is not supported: %w", t.f.name, t.agno, t.name, errUnsupported)
+		return t.removeBorrowing(path)
 	}
 	start := sbtHdrSize + lf.idx*t.recSize
 	end := sbtHdrSize + nr*t.recSize

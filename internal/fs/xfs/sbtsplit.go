@@ -198,3 +198,178 @@ func (t *sbtree) splitInsert(path []sbtLevel, pos int, rec []byte) error {
 	putBE16(p.buf, sbtOffNrecs, uint16(pn+1))
 	return nil
 }
+
+// removeBorrowing deletes the record at the leaf's idx when that would
+// leave the leaf under half full: it borrows one record from a sibling
+// under the same parent that can spare one. Joining blocks is not
+// supported and is refused.
+func (t *sbtree) removeBorrowing(path []sbtLevel) error {
+	f := t.f
+	lf := &path[len(path)-1]
+	p := path[len(path)-2]
+	pn := int(be16(p.buf, sbtOffNrecs))
+	maxr := t.maxRecs(false)
+	minRecs := t.maxRecs(true) / 2
+	ptr := func(i int) uint32 { return be32(p.buf, sbtHdrSize+maxr*t.keySize+i*4) }
+	nr := int(be16(lf.buf, sbtOffNrecs))
+	del := func() {
+		start := sbtHdrSize + lf.idx*t.recSize
+		end := sbtHdrSize + nr*t.recSize
+		copy(lf.buf[start:], lf.buf[start+t.recSize:end])
+		clear(lf.buf[end-t.recSize : end])
+		nr--
+		putBE16(lf.buf, sbtOffNrecs, uint16(nr))
+	}
+	if p.idx+1 < pn {
+		_, rb, err := t.block(ptr(p.idx+1), 0)
+		if err != nil {
+			return err
+		}
+		if rn := int(be16(rb, sbtOffNrecs)); rn-1 >= minRecs {
+			wasFirst := lf.idx == 0
+			del()
+			copy(lf.buf[sbtHdrSize+nr*t.recSize:], t.rec(rb, 0))
+			nr++
+			putBE16(lf.buf, sbtOffNrecs, uint16(nr))
+			copy(rb[sbtHdrSize:], rb[sbtHdrSize+t.recSize:sbtHdrSize+rn*t.recSize])
+			clear(rb[sbtHdrSize+(rn-1)*t.recSize : sbtHdrSize+rn*t.recSize])
+			putBE16(rb, sbtOffNrecs, uint16(rn-1))
+			copy(t.key(p.buf, false, p.idx+1), t.key(rb, true, 0))
+			if wasFirst {
+				lf.idx = 0
+				t.fixKeys(path)
+			}
+			return nil
+		}
+	}
+	if p.idx > 0 {
+		_, lb, err := t.block(ptr(p.idx-1), 0)
+		if err != nil {
+			return err
+		}
+		if ln := int(be16(lb, sbtOffNrecs)); ln-1 >= minRecs {
+			del()
+			copy(lf.buf[sbtHdrSize+t.recSize:sbtHdrSize+(nr+1)*t.recSize], lf.buf[sbtHdrSize:sbtHdrSize+nr*t.recSize])
+			copy(lf.buf[sbtHdrSize:], t.rec(lb, ln-1))
+			nr++
+			putBE16(lf.buf, sbtOffNrecs, uint16(nr))
+			clear(lb[sbtHdrSize+(ln-1)*t.recSize : sbtHdrSize+ln*t.recSize])
+			putBE16(lb, sbtOffNrecs, uint16(ln-1))
+			copy(t.key(p.buf, false, p.idx), t.key(lf.buf, true, 0))
+			return nil
+		}
+	}
+	// Join with a sibling under the same parent.
+	if pn < 2 {
+		return fmt.Errorf("xfs: %s: AG %d: a %s leaf without siblings under its parent: %w", f.name, t.agno, t.name, errUnsupported)
+	}
+	del()
+	li := p.idx // index in the parent of the left block of the pair
+	if p.idx+1 >= pn {
+		li = p.idx - 1
+	}
+	_, left, err := t.block(ptr(li), 0)
+	if err != nil {
+		return err
+	}
+	_, right, err := t.block(ptr(li+1), 0)
+	if err != nil {
+		return err
+	}
+	ln, rn := int(be16(left, sbtOffNrecs)), int(be16(right, sbtOffNrecs))
+	if ln+rn > t.maxRecs(true) {
+		return fmt.Errorf("xfs: %s: AG %d: rebalancing %s leaves this way is not supported: %w", f.name, t.agno, t.name, errUnsupported)
+	}
+	copy(left[sbtHdrSize+ln*t.recSize:], right[sbtHdrSize:sbtHdrSize+rn*t.recSize])
+	putBE16(left, sbtOffNrecs, uint16(ln+rn))
+	rightBno := ptr(li + 1)
+	next := be32(right, sbtOffRight)
+	putBE32(left, sbtOffRight, next)
+	if next != sbtNullPtr {
+		_, nb, err := t.block(next, 0)
+		if err != nil {
+			return err
+		}
+		putBE32(nb, 8, ptr(li))
+	}
+	if li == p.idx && lf.idx == 0 {
+		// The leaf is the left block and lost its first record. (When it
+		// is the right block, its records now follow the left's and the
+		// left's first key stands.)
+		lf.idx = 0
+		t.fixKeys(path)
+	}
+	// Drop the right block from the parent.
+	ks := sbtHdrSize + (li+1)*t.keySize
+	copy(p.buf[ks:], p.buf[ks+t.keySize:sbtHdrSize+pn*t.keySize])
+	clear(p.buf[sbtHdrSize+(pn-1)*t.keySize : sbtHdrSize+pn*t.keySize])
+	ps := sbtHdrSize + maxr*t.keySize
+	copy(p.buf[ps+(li+1)*4:], p.buf[ps+(li+2)*4:ps+pn*4])
+	clear(p.buf[ps+(pn-1)*4 : ps+pn*4])
+	putBE16(p.buf, sbtOffNrecs, uint16(pn-1))
+	if err := t.releaseBlock(rightBno); err != nil {
+		return err
+	}
+	switch {
+	case len(path) == 2 && pn-1 == 1:
+		// The root has one child left: that child becomes the root.
+		oldRoot := t.root
+		if err := t.setRoot(ptr(0), t.levels-1); err != nil {
+			return err
+		}
+		return t.releaseBlock(oldRoot)
+	case len(path) > 2 && pn-1 < maxr/2:
+		return fmt.Errorf("xfs: %s: AG %d: joining %s nodes is not supported: %w", f.name, t.agno, t.name, errUnsupported)
+	}
+	return nil
+}
+
+// releaseBlock gives back a block the btree no longer uses: to the AGFL for
+// the free space btrees, to free space for the inode btrees.
+func (t *sbtree) releaseBlock(agbno uint32) error {
+	f := t.f
+	off, err := f.agbOff(t.agno, agbno)
+	if err != nil {
+		return err
+	}
+	delete(f.tx, off) // no stale copy of it gets written
+	if t.magic == inobtMagic || t.magic == finobtMagic {
+		if f.sb.ROCompat&roCompatInobtCntBit != 0 {
+			_, araw, err := f.txAGI(t.agno)
+			if err != nil {
+				return err
+			}
+			o := agiOffIBlocks
+			if t.magic == finobtMagic {
+				o = agiOffFBlocks
+			}
+			putBE32(araw, o, be32(araw, o)-1)
+		}
+		return f.freeExtent(t.agno, agbno, 1)
+	}
+	agf, raw, err := f.txAGF(t.agno)
+	if err != nil {
+		return err
+	}
+	_, agflOff, err := f.readAGFL(t.agno)
+	if err != nil {
+		return err
+	}
+	agfl, err := f.txGet(agflOff, int(f.sb.SectSize), agflOffCRC)
+	if err != nil {
+		return err
+	}
+	size := uint32((int(f.sb.SectSize) - agflOffBno) / 4)
+	if agf.FlCount >= size {
+		return fmt.Errorf("xfs: %s: AG %d: the free list is full: %w", f.name, t.agno, errUnsupported)
+	}
+	last := (agf.FlLast + 1) % size
+	if agf.FlCount == 0 {
+		last = agf.FlFirst
+	}
+	putBE32(agfl, agflOffBno+int(last)*4, agbno)
+	putBE32(raw, agfOffFlLast, last)
+	putBE32(raw, agfOffFlCount, agf.FlCount+1)
+	putBE32(raw, agfOffBtreeBlks, be32(raw, agfOffBtreeBlks)-1)
+	return nil
+}
