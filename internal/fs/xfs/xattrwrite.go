@@ -44,7 +44,11 @@ func (f *FS) writeShortformAttrs(n *Inode, xs []xattr) error {
 	lit := len(n.Raw) - diCoreSize
 	if len(xs) == 0 {
 		clear(n.Raw[diCoreSize+int(n.Raw[diOffForkoff])*8:])
-		n.Raw[diOffForkoff] = 0
+		// A btree root's layout depends on the fork size: keep the offset
+		// (an empty extents-format attribute fork, as the kernel makes).
+		if n.Format() != fmtBtree {
+			n.Raw[diOffForkoff] = 0
+		}
 		n.Raw[diOffAformat] = fmtExtents
 		n.setANextents(0)
 		return nil
