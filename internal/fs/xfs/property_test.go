@@ -17,8 +17,8 @@ import (
 
 var (
 	propSeed = flag.Int64("xfs.seed", 0, "seed of the XFS property test (0: time-based)")
-	propRuns = flag.Int("xfs.runs", 6, "sequences the XFS property test runs")
-	propOps  = flag.Int("xfs.ops", 60, "operations per sequence")
+	propRuns = flag.Int("xfs.runs", 10, "sequences the XFS property test runs")
+	propOps  = flag.Int("xfs.ops", 120, "operations per sequence")
 )
 
 // modelOf copies the engine's tree into a memfs model (hard links kept).
@@ -100,10 +100,13 @@ func propOp(r *rand.Rand, x, m fs.FS) (string, error, error) {
 	case 10:
 		return "lchown " + p, x.Lchown(p, 3, 4), m.Lchown(p, 3, 4)
 	case 11:
-		v := []byte(fmt.Sprint(r.Intn(1000)))
-		return "setxattr " + p, x.SetXattr(p, "user.k", v), m.SetXattr(p, "user.k", v)
+		name := fmt.Sprintf("user.k%d", r.Intn(6))
+		v := make([]byte, []int{3, 40, 120, 250}[r.Intn(4)])
+		r.Read(v)
+		return "setxattr " + p + " " + name, x.SetXattr(p, name, v), m.SetXattr(p, name, v)
 	default:
-		return "removexattr " + p, x.RemoveXattr(p, "user.k"), m.RemoveXattr(p, "user.k")
+		name := fmt.Sprintf("user.k%d", r.Intn(6))
+		return "removexattr " + p + " " + name, x.RemoveXattr(p, name), m.RemoveXattr(p, name)
 	}
 }
 
