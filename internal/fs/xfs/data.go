@@ -26,7 +26,7 @@ func (f *FS) truncateTo(n *Inode, size int64) error {
 		putBE64(n.Raw, diOffSize, 0)
 		return nil
 	}
-	if n.Format() != fmtExtents {
+	if n.Format() != fmtExtents && n.Format() != fmtBtree {
 		return fs.ErrUnsupported
 	}
 	exts, err := f.forkExtents(n, forkData)
@@ -34,6 +34,29 @@ func (f *FS) truncateTo(n *Inode, size int64) error {
 		return err
 	}
 	keep := uint64((size + f.bs - 1) / f.bs)
+	if n.Format() == fmtBtree {
+		// Only shrinking to what fits back in the inode: the bmbt blocks
+		// are freed and the fork returns to extents format.
+		kept := 0
+		for _, e := range exts {
+			if e.Off < keep {
+				kept++
+			}
+		}
+		if size >= cur || kept > n.maxForkExtents() {
+			return fs.ErrUnsupported
+		}
+		blocks, err := f.bmbtBlocks(n, n.dataFork())
+		if err != nil {
+			return err
+		}
+		for _, b := range blocks {
+			if err := f.freeFSB(b, 1); err != nil {
+				return err
+			}
+		}
+		n.addNblocks(-int64(len(blocks)))
+	}
 	if size < cur {
 		var out []extent
 		var freed int64
