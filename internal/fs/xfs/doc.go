@@ -14,13 +14,14 @@
 // attribute edits; Remove, Truncate, WriteFile, Mkdir, Symlink, Link,
 // Rename in shortform, block and leaf directories (entry removal also in
 // node directories), with shortform to block to leaf conversion and new
-// leaf data blocks; extent and inode (and inode chunk) allocation and
-// freeing in the AG btrees; shortform and single-block leaf xattrs.
-// Refused with fs.ErrUnsupported: anything needing a btree block split or
-// join (AG btrees, bmbt), leaf to node directory conversion, growing node
-// directories, btree-format (very fragmented) new data, shrinking a
-// btree-format file to a non-zero size, multi-block attribute forks,
-// remote attribute values, and freeing reflinked (shared) extents.
+// leaf data blocks; extent, inode and inode chunk allocation and freeing
+// in the AG btrees, with leaf splits (new blocks from the AGFL, which is
+// topped up to the kernel's minimum), borrowing, joins and root collapse;
+// shortform and single-block leaf xattrs. Refused with fs.ErrUnsupported:
+// node splits or joins in the AG btrees, leaf to node directory
+// conversion, new data blocks in node directories, data needing a
+// btree-format fork, multi-block attribute forks, remote attribute values,
+// and freeing reflinked (shared) extents.
 //
 // The engine refuses a filesystem whose log is not clean, whose superblock
 // says mkfs was interrupted, with unknown feature bits, or with bad CRCs; a
