@@ -11,6 +11,7 @@ import (
 	"time"
 
 	_ "github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/ext4" // registers the ext4 engine
+	_ "github.com/packer-sysprep/packer-plugin-sysprep/internal/fs/xfs"  // registers the XFS engine
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/guest"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/sysprep"
