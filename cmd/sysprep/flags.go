@@ -84,7 +84,7 @@ func flags() []flagDef {
 			}},
 		{long: "output", short: 'o', arg: "OUTPUT", topic: topicIO, help: "image to write (a new file, atomically); must not be the input",
 			set: func(o *options, v string) error { o.output = v; return nil }},
-		{long: "format", arg: "qcow2|raw", topic: topicIO, help: "OUTPUT's format (default: the input's). Note: virt-sysprep's --format names the input's",
+		{long: "format", arg: "qcow2|raw", topic: topicIO, help: "OUTPUT's format (default: from OUTPUT's extension .qcow2/.raw/.img, else the input's). Note: virt-sysprep's --format names the input's",
 			set: func(o *options, v string) error {
 				if v != "qcow2" && v != "raw" {
 					return usagef("--format %q: want qcow2 or raw", v)

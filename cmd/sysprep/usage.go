@@ -74,12 +74,12 @@ Exit status: 0 success; 1 the run failed (one "sysprep: ..." line on stderr
 says what and what to do; no output file is left); 2 a usage error.
 
 Examples:
-  # The default operations, output in the input's format:
+  # The default operations (the output's format follows its extension):
   sysprep -a build/debian.qcow2 -o golden.qcow2
 
   # Compressed qcow2, grown to 20 GiB, with a hostname, a time zone and a
   # random root password printed on stdout:
-  sysprep -a disk.raw -o golden.qcow2 --format qcow2 --compress zstd \
+  sysprep -a disk.raw -o golden.qcow2 --compress zstd \
       --disk-size 20G --hostname web01 --timezone Europe/London --root-password random
 
   # Everything but the SSH host keys; bake cloud-init defaults; keep a report:

@@ -21,7 +21,7 @@ type Job struct {
 	// It appears atomically or not at all.
 	Output string
 	// Format of Output: image.FormatQcow2 or image.FormatRaw; "" means the
-	// input's format.
+	// Output name's extension (".qcow2"; ".raw" or ".img"), else the input's.
 	Format image.Format
 	// Compression of Output's clusters: "none" (or ""), "zlib" or "zstd".
 	// qcow2 only: asking for it with raw is an error.

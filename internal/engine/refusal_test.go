@@ -183,16 +183,37 @@ func TestRunRefusesDirtyJournal(t *testing.T) {
 	}
 }
 
-func TestRunWarnsOnExtensionMismatch(t *testing.T) {
+func TestRunOutputFormatFromExtension(t *testing.T) {
 	d := buildGuest(t, guestgen.Options{Table: "none", Format: "raw", Size: 128 << 20})
+	dir := t.TempDir()
 	var warned []string
-	res, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(t.TempDir(), "x.qcow2"),
-		Warnf: func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }})
+	warnf := func(f string, a ...any) { warned = append(warned, fmt.Sprintf(f, a...)) }
+	// No format given: the .qcow2 name decides, silently.
+	res, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "x.qcow2"), Compression: "zstd", Warnf: warnf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Format != "raw" || len(warned) != 1 || !strings.Contains(warned[0], "will be raw") || len(res.Warnings) != 1 || res.Warnings[0] != warned[0] {
-		t.Fatalf("format %s, warnings %q, result warnings %q", res.Format, warned, res.Warnings)
+	if res.Format != "qcow2" || len(warned) != 0 {
+		t.Fatalf("raw input to x.qcow2: format %s, warnings %q; want qcow2 without a warning", res.Format, warned)
+	}
+	if got := testtool.QemuInfo(t, filepath.Join(dir, "x.qcow2"))["format"]; got != "qcow2" {
+		t.Fatalf("qemu-img info says format %v", got)
+	}
+	// An unknown extension keeps the input's format.
+	if res, err = Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "x.disk"), Warnf: warnf}); err != nil || res.Format != "raw" {
+		t.Fatalf("x.disk: format %v, %v; want raw like the input", res, err)
+	}
+	// An explicit format wins over the name, with a warning.
+	res, err = Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "y.qcow2"), Format: image.FormatRaw, Warnf: warnf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Format != "raw" || len(warned) != 1 || !strings.Contains(warned[0], "will be raw as asked") || len(res.Warnings) != 1 {
+		t.Fatalf("explicit raw to y.qcow2: format %s, warnings %q, result warnings %q", res.Format, warned, res.Warnings)
+	}
+	// Compression with a raw output is a usage error that says what to do.
+	if _, err := Run(context.Background(), Job{Input: d.Path, Output: filepath.Join(dir, "z.img"), Compression: "zstd"}); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "*.qcow2") {
+		t.Fatalf("zstd to z.img: %v", err)
 	}
 }
 

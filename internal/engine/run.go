@@ -146,27 +146,34 @@ func run(ctx context.Context, j Job) (*Result, error) {
 	return res, nil
 }
 
-// outputFormat settles the output's format and compression: the input's
-// format unless the job names one; compression only for qcow2.
+// outputFormat settles the output's format and compression. Without an
+// explicit format the output's extension decides (".qcow2" → qcow2, ".raw"
+// or ".img" → raw), else the input's format; an explicit format that
+// contradicts the extension is kept, with a warning. Compression needs qcow2.
 func outputFormat(j Job, disk *image.Disk, warnf func(string, ...any)) (image.Format, string, error) {
+	ext := strings.ToLower(filepath.Ext(j.Output))
+	byExt := image.Format("")
+	switch ext {
+	case ".qcow2":
+		byExt = image.FormatQcow2
+	case ".raw", ".img":
+		byExt = image.FormatRaw
+	}
 	format := j.Format
-	if format == "" {
+	switch {
+	case format == "" && byExt != "":
+		format = byExt
+	case format == "":
 		format = disk.Format
+	case byExt != "" && byExt != format && !j.DryRun:
+		warnf("output %s will be %s as asked, despite its %s name", j.Output, format, ext)
 	}
 	comp := j.Compression
 	if comp == "" {
 		comp = "none"
 	}
-	if j.Format == "" && !j.DryRun {
-		switch ext := strings.ToLower(filepath.Ext(j.Output)); {
-		case format == image.FormatQcow2 && (ext == ".raw" || ext == ".img"):
-			warnf("output %s will be qcow2 like the input, despite its %s name: set the output format to raw if you meant it", j.Output, ext)
-		case format == image.FormatRaw && ext == ".qcow2":
-			warnf("output %s will be raw like the input, despite its .qcow2 name: set the output format to qcow2 if you meant it", j.Output)
-		}
-	}
 	if format == image.FormatRaw && comp != "none" {
-		return "", "", fmt.Errorf("compression %s needs a qcow2 output but the output is raw (the input's format): add a qcow2 output format: %w", comp, ErrUsage)
+		return "", "", fmt.Errorf("compression %s needs a qcow2 output but the output is raw: name the output *.qcow2 or set the output format to qcow2: %w", comp, ErrUsage)
 	}
 	return format, comp, nil
 }

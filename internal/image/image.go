@@ -7,7 +7,6 @@ package image
 
 import (
 	"errors"
-	"fmt"
 	"io"
 )
 
@@ -39,9 +38,18 @@ var (
 	// recognise the content, so Open can try the next format.
 	ErrUnknownFormat = errors.New("unknown image format")
 	// ErrUnsupported marks a recognised but unsupported format or feature.
-	ErrUnsupported = fmt.Errorf("unsupported: %w", errors.ErrUnsupported)
+	// It also matches errors.ErrUnsupported.
+	ErrUnsupported error = unsupportedError{}
 	// ErrCorrupt marks an image whose metadata is inconsistent.
 	ErrCorrupt = errors.New("corrupt image")
 	// ErrOutOfRange is returned for an access outside [0, Size()).
 	ErrOutOfRange = errors.New("access outside the image")
 )
+
+// unsupportedError reads "not supported" and matches errors.ErrUnsupported,
+// so messages say "vmdk image: not supported (...)", not the standard
+// library's "unsupported operation".
+type unsupportedError struct{}
+
+func (unsupportedError) Error() string        { return "not supported" }
+func (unsupportedError) Is(target error) bool { return target == errors.ErrUnsupported }

@@ -21,7 +21,7 @@ type Config struct {
 	// error unless `packer build -force`. Defaults to
 	// `<input dir>/<input name>-sysprep.<format>`.
 	Output string `mapstructure:"output"`
-	// Format of the output image: `qcow2` or `raw`. Defaults to the input's format.
+	// Format of the output image: `qcow2` or `raw`. Defaults to the output name's extension (`.qcow2`; `.raw` or `.img`), else the input's format.
 	Format string `mapstructure:"format"`
 	// Compression of the output's clusters: `none`, `zlib` or `zstd`
 	// (qcow2 only). Defaults to `none`.

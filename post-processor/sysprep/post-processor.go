@@ -196,7 +196,7 @@ func (p *PostProcessor) job(ui packersdk.Ui, input, output, format string) engin
 	return engine.Job{
 		Input:       input,
 		Output:      output,
-		Format:      image.Format(format),
+		Format:      image.Format(p.config.Format), // "": the output name's extension, else the input's format
 		Compression: p.config.Compression,
 		DiskSize:    p.diskSize,
 		Plan:        p.plan,

@@ -39,7 +39,7 @@ func (r *recordingRun) run(_ context.Context, j engine.Job) (*engine.Result, err
 		}
 	}
 	return &engine.Result{
-		Input: j.Input, Output: j.Output, Format: string(j.Format), VirtualSize: 2 << 30, FileSize: 9,
+		Input: j.Input, Output: j.Output, Format: fakeFormat(j), VirtualSize: 2 << 30, FileSize: 9,
 		Operations: []sysprep.OpReport{
 			{Name: "logfiles", Removed: []string{"/var/log/syslog", "/var/log/auth.log"}},
 			{Name: "machine-id", Changed: []string{"/etc/machine-id"}},
@@ -96,7 +96,7 @@ hostname    = "golden"`)
 	}
 	dir := filepath.Dir(filepath.Dir(in))
 	want := filepath.Join(dir, "out", "golden-base-golden.qcow2")
-	if rec.job.Input != in || rec.job.Output != want || rec.job.Format != "qcow2" || rec.job.Compression != "zstd" ||
+	if rec.job.Input != in || rec.job.Output != want || rec.job.Format != "" || rec.job.Compression != "zstd" ||
 		rec.job.DiskSize != 4<<30 || rec.job.Plan == nil || len(rec.job.Plan.Customize) != 1 {
 		t.Errorf("job = %+v", rec.job)
 	}
@@ -276,4 +276,14 @@ func TestArtifactState(t *testing.T) {
 	if a.BuilderId() != BuilderID || a.Id() != "out/golden.raw" {
 		t.Errorf("BuilderId %q Id %q", a.BuilderId(), a.Id())
 	}
+}
+
+// fakeFormat is the output format the engine would settle on: the job's,
+// else the output name's extension (the post-processor leaves it to the
+// engine when format is unset).
+func fakeFormat(j engine.Job) string {
+	if j.Format != "" {
+		return string(j.Format)
+	}
+	return strings.TrimPrefix(filepath.Ext(j.Output), ".")
 }
