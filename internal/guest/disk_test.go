@@ -9,47 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/packer-sysprep/packer-plugin-sysprep/internal/image"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool"
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/testtool/diskfile"
 	"github.com/packer-sysprep/packer-plugin-sysprep/internal/volume"
 )
 
-// fileImage is a raw file as an image.Image, for tests only.
-type fileImage struct{ f *os.File }
-
-func openFile(t testing.TB, p string) fileImage {
-	t.Helper()
-	f, err := os.OpenFile(p, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return fileImage{f}
-}
-
-func (i fileImage) Size() int64 {
-	st, err := i.f.Stat()
-	if err != nil {
-		return 0
-	}
-	return st.Size()
-}
-
-func (i fileImage) ReadAt(p []byte, off int64) (int, error) {
-	if off < 0 || int64(len(p)) > i.Size()-off {
-		return 0, fmt.Errorf("read [%d,+%d): %w", off, len(p), image.ErrOutOfRange)
-	}
-	return i.f.ReadAt(p, off)
-}
-
-func (i fileImage) WriteAt(p []byte, off int64) (int, error) {
-	if off < 0 || int64(len(p)) > i.Size()-off {
-		return 0, fmt.Errorf("write [%d,+%d): %w", off, len(p), image.ErrOutOfRange)
-	}
-	return i.f.WriteAt(p, off)
-}
-
-func (i fileImage) Close() error { return nil }
+// openFile opens a raw disk file as a read-write image.Image.
+func openFile(t testing.TB, p string) *diskfile.File { return diskfile.Open(t, p) }
 
 // testPart describes one partition of a test disk and what goes in it.
 type testPart struct {
