@@ -2,7 +2,6 @@ package testtool
 
 import (
 	"fmt"
-	iofs "io/fs"
 	"sort"
 	"strings"
 	"testing"
@@ -24,17 +23,7 @@ func FSSnapshot(t testing.TB, f fs.FS) map[string]string {
 		if p == "/" {
 			return nil
 		}
-		perm := uint32(st.Mode.Perm())
-		if st.Mode&iofs.ModeSetuid != 0 {
-			perm |= 0o4000
-		}
-		if st.Mode&iofs.ModeSetgid != 0 {
-			perm |= 0o2000
-		}
-		if st.Mode&iofs.ModeSticky != 0 {
-			perm |= 0o1000
-		}
-		desc := fmt.Sprintf("%s %04o %d:%d", typeChar(st.Mode), perm, st.Uid, st.Gid)
+		desc := fmt.Sprintf("%s %04o %d:%d", typeChar(st.Mode), fs.UnixPerm(st.Mode), st.Uid, st.Gid)
 		switch {
 		case st.IsRegular():
 			b, err := fs.ReadFile(f, p)

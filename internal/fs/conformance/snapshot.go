@@ -32,7 +32,7 @@ func Snapshot(t testing.TB, f fs.FS) map[string]string {
 		if rel == "lost+found" {
 			return fs.SkipDir
 		}
-		desc := fmt.Sprintf("%s %04o %d:%d", typeChar(st.Mode), unixPerm(st.Mode), st.Uid, st.Gid)
+		desc := fmt.Sprintf("%s %04o %d:%d", typeChar(st.Mode), fs.UnixPerm(st.Mode), st.Uid, st.Gid)
 		switch {
 		case st.Mode.IsRegular():
 			b, err := fs.ReadFile(f, p)
@@ -93,21 +93,6 @@ func typeChar(m iofs.FileMode) string {
 	default:
 		return "o"
 	}
-}
-
-// unixPerm converts io/fs permission bits to the low 12 bits of st_mode.
-func unixPerm(m iofs.FileMode) uint32 {
-	p := uint32(m & iofs.ModePerm)
-	if m&iofs.ModeSetuid != 0 {
-		p |= 0o4000
-	}
-	if m&iofs.ModeSetgid != 0 {
-		p |= 0o2000
-	}
-	if m&iofs.ModeSticky != 0 {
-		p |= 0o1000
-	}
-	return p
 }
 
 // Diff returns a readable description of how two snapshots differ, or "".

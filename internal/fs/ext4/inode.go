@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	iofs "io/fs"
 	"time"
+
+	"github.com/packer-sysprep/packer-plugin-sysprep/internal/fs"
 )
 
 // Inode is one on-disk inode record (ext4 docs, "Index Nodes"), kept as raw
@@ -190,52 +192,10 @@ func (n *Inode) setMtime(t time.Time) { n.setTimeAt(iMtime, iMtimeExtra, t) }
 func (n *Inode) setAtime(t time.Time) { n.setTimeAt(iAtime, iAtimeExtra, t) }
 
 // FileMode converts i_mode to an io/fs mode.
-func (n *Inode) FileMode() iofs.FileMode {
-	m := n.Mode()
-	fm := iofs.FileMode(m & 0o777)
-	if m&0o4000 != 0 {
-		fm |= iofs.ModeSetuid
-	}
-	if m&0o2000 != 0 {
-		fm |= iofs.ModeSetgid
-	}
-	if m&0o1000 != 0 {
-		fm |= iofs.ModeSticky
-	}
-	switch m & sIFMT {
-	case sIFDIR:
-		fm |= iofs.ModeDir
-	case sIFLNK:
-		fm |= iofs.ModeSymlink
-	case sIFCHR:
-		fm |= iofs.ModeDevice | iofs.ModeCharDevice
-	case sIFBLK:
-		fm |= iofs.ModeDevice
-	case sIFIFO:
-		fm |= iofs.ModeNamedPipe
-	case sIFSOCK:
-		fm |= iofs.ModeSocket
-	case sIFREG:
-	default:
-		fm |= iofs.ModeIrregular
-	}
-	return fm
-}
+func (n *Inode) FileMode() iofs.FileMode { return fs.FileModeFromUnix(uint32(n.Mode())) }
 
 // permBits converts io/fs permission bits to the low 12 bits of i_mode.
-func permBits(p iofs.FileMode) uint16 {
-	m := uint16(p & 0o777)
-	if p&iofs.ModeSetuid != 0 {
-		m |= 0o4000
-	}
-	if p&iofs.ModeSetgid != 0 {
-		m |= 0o2000
-	}
-	if p&iofs.ModeSticky != 0 {
-		m |= 0o1000
-	}
-	return m
-}
+func permBits(p iofs.FileMode) uint16 { return uint16(fs.UnixPerm(p)) }
 
 // Rdev decodes the device number of a character or block device.
 func (n *Inode) Rdev() uint64 {
