@@ -15,9 +15,7 @@ import (
 // each case the image is closed and must pass xfs_repair -n and read the
 // same through a kernel mount as through the engine. A case that reaches
 // an operation the engine refuses with fs.ErrUnsupported is skipped with
-// that error (the image is still checked): today Xattrs (leaf-format
-// attributes) and ManyEntries (block to leaf directory conversion, new
-// inode chunks).
+// that error (the image is still checked).
 func TestConformance(t *testing.T) {
 	for _, g := range []struct {
 		name string

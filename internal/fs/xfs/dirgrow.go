@@ -9,12 +9,32 @@ func (f *FS) addExtent(d *Inode, e extent) error {
 	if err != nil {
 		return err
 	}
-	if len(exts)+1 > d.maxForkExtents() {
+	if len(exts)+1 > d.maxForkExtents() && !f.mergesWith(exts, e) {
 		return f.dirUnsupported(d, "growing a directory whose extent list is full (btree-format fork)")
 	}
 	exts = append(exts, e)
 	sort.Slice(exts, func(i, j int) bool { return exts[i].Off < exts[j].Off })
-	return f.setExtents(d, exts)
+	// Merge neighbours contiguous in the file and on disk.
+	out := exts[:1]
+	for _, x := range exts[1:] {
+		l := &out[len(out)-1]
+		if !l.Unwritten && !x.Unwritten && l.Off+l.Len == x.Off && l.Start+l.Len == x.Start && l.Len+x.Len < 1<<21 {
+			l.Len += x.Len
+			continue
+		}
+		out = append(out, x)
+	}
+	return f.setExtents(d, out)
+}
+
+// mergesWith reports whether e extends an extent of exts in place.
+func (f *FS) mergesWith(exts []extent, e extent) bool {
+	for _, x := range exts {
+		if !x.Unwritten && (x.Off+x.Len == e.Off && x.Start+x.Len == e.Start || e.Off+e.Len == x.Off && e.Start+e.Len == x.Start) {
+			return true
+		}
+	}
+	return false
 }
 
 // newDirBlock allocates one directory block (contiguous) for d.
@@ -88,13 +108,28 @@ func (f *FS) addDataBlock(d *Inode, exts []extent) (uint64, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if lb == nil || be16(lb, daOffMagic) != dirLeaf1Magic {
-		return 0, nil, f.dirUnsupported(d, "adding a data block to a node-format directory")
+	if lb == nil {
+		return 0, nil, f.dirUnsupported(d, "adding a data block to a directory whose leaf block is split across extents")
 	}
 	dbs := uint64(f.sb.DirBlockSize())
 	dblk := uint64(d.Size()) / dbs
 	if uint64(d.Size())%dbs != 0 || dblk*dbs >= dirLeafOffset {
 		return 0, nil, f.corrupt("directory inode %d: size %d", d.Ino, d.Size())
+	}
+	var mapped uint64
+	for _, e := range exts {
+		if e.Off<<f.sb.BlockLog < dirLeafOffset {
+			mapped += e.Len
+		}
+	}
+	if mapped != dblk<<f.sb.DirBlkLog {
+		return 0, nil, f.dirUnsupported(d, "growing a directory whose data blocks have holes")
+	}
+	if m := be16(lb, daOffMagic); m == dirLeafNMagic || m == daNodeMagic {
+		return f.nodeAddDataBlock(d, exts, dblk)
+	}
+	if be16(lb, daOffMagic) != dirLeaf1Magic {
+		return 0, nil, f.corrupt("directory inode %d: leaf block magic %#x", d.Ino, be16(lb, daOffMagic))
 	}
 	nb := int(be32(lb, len(lb)-4))
 	if uint64(nb) != dblk {
@@ -105,29 +140,50 @@ func (f *FS) addDataBlock(d *Inode, exts []extent) (uint64, []byte, error) {
 	if dirLeafHdrSize+(cnt+1)*8 > bests-2 {
 		return 0, nil, f.dirUnsupported(d, "growing a directory whose leaf block is full (conversion to node format)")
 	}
-	fsb, off, err := f.newDirBlock(d)
+	b, err := f.newDataBlock(d, dblk)
 	if err != nil {
 		return 0, nil, err
 	}
-	b := make([]byte, dbs)
-	putBE32(b, 0, dirDataMagic)
-	putBE64(b, dirOffBlkno, daddr(off))
-	putBE64(b, 16, f.logLSN)
-	copy(b[dirOffUUID:], f.sb.MetaUUID[:])
-	putBE64(b, dirOffOwner, d.Ino)
-	setFree(b, dirHdrSize, len(b)-dirHdrSize)
-	if err := rebuildBestFree(b, len(b), f.sb.Incompat&incompatFtype != 0); err != nil {
-		return 0, nil, err
-	}
-	f.txPut(off, b, dirOffCRC)
 	// One more best-free slot in the leaf tail.
 	copy(lb[bests-2:], lb[bests:len(lb)-4])
 	putBE16(lb, len(lb)-6, be16(b, dirOffBestFree+2))
 	putBE32(lb, len(lb)-4, uint32(nb+1))
+	return dblk, b, nil
+}
+
+// newDataBlock allocates and maps empty data block dblk of a directory
+// and raises the directory size to cover it.
+func (f *FS) newDataBlock(d *Inode, dblk uint64) ([]byte, error) {
+	fsb, off, err := f.newDirBlock(d)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, f.sb.DirBlockSize())
+	f.initDirBlockHdr(b, dirDataMagic, off, d.Ino)
+	setFree(b, dirHdrSize, len(b)-dirHdrSize)
+	if err := rebuildBestFree(b, len(b), f.sb.Incompat&incompatFtype != 0); err != nil {
+		return nil, err
+	}
+	f.txPut(off, b, dirOffCRC)
 	fsbPerDir := uint64(1) << f.sb.DirBlkLog
 	if err := f.addExtent(d, extent{Off: dblk * fsbPerDir, Start: fsb, Len: fsbPerDir}); err != nil {
+		return nil, err
+	}
+	putBE64(d.Raw, diOffSize, (dblk+1)*uint64(len(b)))
+	return b, nil
+}
+
+// nodeAddDataBlock gives a node-format directory its next data block.
+func (f *FS) nodeAddDataBlock(d *Inode, exts []extent, dblk uint64) (uint64, []byte, error) {
+	b, err := f.newDataBlock(d, dblk)
+	if err != nil {
 		return 0, nil, err
 	}
-	putBE64(d.Raw, diOffSize, (dblk+1)*dbs)
+	if exts, err = f.forkExtents(d, forkData); err != nil {
+		return 0, nil, err
+	}
+	if err := f.nodeAddBest(d, exts, dblk, be16(b, dirOffBestFree+2)); err != nil {
+		return 0, nil, err
+	}
 	return dblk, b, nil
 }

@@ -13,6 +13,23 @@ func (f *FS) addLeafEntry(d *Inode, name string, ino uint64, ftype uint8) error 
 	sz := dirEntSize(len(name), hasFtype)
 	dbs := uint64(f.sb.DirBlockSize())
 	fsbPerDir := uint64(1) << f.sb.DirBlkLog
+	// 0. A leaf block too full for one more hash entry and best-free
+	// slot: convert to node format.
+	root, err := f.dirBlockAt(d, exts, dirLeafOffset)
+	if err != nil {
+		return err
+	}
+	if root != nil && be16(root, daOffMagic) == dirLeaf1Magic {
+		cnt, nb := int(be16(root, 56)), int(be32(root, len(root)-4))
+		if dirLeafHdrSize+(cnt+1)*8+2 > len(root)-4-nb*2 {
+			if err := f.leafToNode(d, root); err != nil {
+				return err
+			}
+			if exts, err = f.forkExtents(d, forkData); err != nil {
+				return err
+			}
+		}
+	}
 	// 1. A data block with a free region large enough.
 	var data []byte
 	var dblk uint64
@@ -51,7 +68,22 @@ func (f *FS) addLeafEntry(d *Inode, name string, ino uint64, ftype uint8) error 
 		limit = len(leaf) - 4 - int(be32(leaf, len(leaf)-4))*2
 	}
 	if stale == 0 && dirLeafHdrSize+(cnt+1)*8 > limit {
-		return f.dirUnsupported(d, "adding entries to a full leaf block (leaf split)")
+		if be16(leaf, daOffMagic) != dirLeafNMagic {
+			return f.dirUnsupported(d, "adding entries to a full leaf block")
+		}
+		if err := f.splitLeaf(d, exts, leaf, path); err != nil {
+			return err
+		}
+		if exts, err = f.forkExtents(d, forkData); err != nil {
+			return err
+		}
+		if leaf, path, err = f.leafForHash(d, exts, hash); err != nil {
+			return err
+		}
+		cnt, stale = int(be16(leaf, 56)), int(be16(leaf, 58))
+		if dirLeafHdrSize+(cnt+1)*8 > len(leaf) {
+			return f.corrupt("directory inode %d: leaf block still full after a split", d.Ino)
+		}
 	}
 	// 3. Place the data entry.
 	pos := -1
@@ -110,14 +142,7 @@ func (f *FS) addLeafEntry(d *Inode, name string, ino uint64, ftype uint8) error 
 	if stale > 0 {
 		putBE16(leaf, 58, uint16(stale-1))
 	}
-	// A new largest hash raises the node keys on the path.
-	for l := len(path) - 1; l >= 0; l-- {
-		ent := dirLeafHdrSize + path[l].idx*8
-		if be32(path[l].buf, ent) >= hash {
-			break
-		}
-		putBE32(path[l].buf, ent, hash)
-	}
+	fixHashPath(path, hs[len(hs)-1].hash)
 	return f.setBest(d, exts, dblk, be16(data, dirOffBestFree+2))
 }
 
@@ -189,4 +214,21 @@ func (f *FS) setBest(d *Inode, exts []extent, dblk uint64, best uint16) error {
 		}
 	}
 	return f.corrupt("directory inode %d: no best-free record for data block %d", d.Ino, dblk)
+}
+
+// fixHashPath makes the node keys on path name last, the new largest hash
+// of the block below them, up to the first node whose own largest hash
+// does not change.
+func fixHashPath(path []daLevel, last uint32) {
+	for l := len(path) - 1; l >= 0; l-- {
+		b, idx := path[l].buf, path[l].idx
+		ent := daNodeHdrSize + idx*8
+		if be32(b, ent) == last {
+			return
+		}
+		putBE32(b, ent, last)
+		if idx != int(be16(b, 56))-1 {
+			return
+		}
+	}
 }

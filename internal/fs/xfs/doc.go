@@ -12,15 +12,19 @@
 // or failed step leaves the volume untouched. Blocks keep their LSN; new
 // blocks get the LSN of the clean log's last record. Supported: inode
 // attribute edits; Remove, Truncate, WriteFile, Mkdir, Symlink, Link,
-// Rename in shortform, block and leaf directories (entry removal also in
-// node directories), with shortform to block to leaf conversion and new
-// leaf data blocks; extent, inode and inode chunk allocation and freeing
-// in the AG btrees, with leaf splits (new blocks from the AGFL, which is
-// topped up to the kernel's minimum), borrowing, joins and root collapse;
-// shortform and single-block leaf xattrs. Refused with fs.ErrUnsupported:
-// node splits or joins in the AG btrees, leaf to node directory
-// conversion, new data blocks in node directories, data needing a
-// btree-format fork, multi-block attribute forks, remote attribute values,
+// Rename in shortform, block, leaf and node directories, with shortform
+// to block to leaf to node conversion, new data blocks (recorded in the
+// leaf tail or the first free index block) and leaf
+// splits in node directories (the root leaf becomes a node block over two
+// leaves; later leaves split under that node); extent, inode and inode
+// chunk allocation and freeing in the AG btrees, with leaf splits (new
+// blocks from the AGFL, which is topped up to the kernel's minimum),
+// borrowing, joins and root collapse; shortform and single-block leaf
+// xattrs. Refused with fs.ErrUnsupported: node splits or joins in the AG
+// btrees, splitting a full directory node block, a second directory free
+// index block, directories with holes
+// in their data blocks, data or directories needing a btree-format fork,
+// multi-block attribute forks, remote attribute values,
 // and freeing reflinked (shared) extents.
 //
 // The engine refuses a filesystem whose log is not clean, whose superblock
