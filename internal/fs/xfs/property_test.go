@@ -110,6 +110,34 @@ func propOp(r *rand.Rand, x, m fs.FS) (string, error, error) {
 	}
 }
 
+// bulkName is the name of the i-th entry bulk operations create in /d1.
+func bulkName(i int) string {
+	return fmt.Sprintf("/d1/bulk%04d-%s", i, strings.Repeat("b", i%37))
+}
+
+// bulkOp creates or removes a batch of entries in /d1 (which thereby
+// reaches leaf and node format), stopping at the first error.
+func bulkOp(r *rand.Rand, x, m fs.FS, n int) (string, error, error) {
+	create := r.Intn(2) == 0
+	what := fmt.Sprintf("bulk remove %d", n)
+	if create {
+		what = fmt.Sprintf("bulk create %d", n)
+	}
+	for k := 0; k < n; k++ {
+		p := bulkName(r.Intn(1000))
+		var xe, me error
+		if create {
+			xe, me = x.WriteFile(p, []byte(p), 0o600), m.WriteFile(p, []byte(p), 0o600)
+		} else {
+			xe, me = x.Remove(p), m.Remove(p)
+		}
+		if !sameErr(xe, me) || xe != nil && !errors.Is(xe, iofs.ErrNotExist) {
+			return what + " at " + p, xe, me
+		}
+	}
+	return what, nil, nil
+}
+
 // sameErr compares the engine's and the model's error classes.
 func sameErr(a, b error) bool {
 	if (a == nil) != (b == nil) {
@@ -143,10 +171,26 @@ func TestProperty(t *testing.T) {
 		img := smallFixture(t, args...)
 		x := openFS(t, img, false)
 		must(t, x.Mkdir("/d1", 0o755))
+		// Every third sequence first grows /d1 to a node-format directory
+		// and mixes batches of creations and removals there.
+		bulk := run%3 == 2
+		if bulk {
+			for i := 0; i < 1000; i += 1 + r.Intn(2) {
+				must(t, x.WriteFile(bulkName(i), []byte(bulkName(i)), 0o600))
+			}
+			if root, leaves, _, _ := dirFormat(t, x, "/d1"); root != daNodeMagic || leaves < 2 {
+				t.Fatalf("seed %d run %d: /d1 not in node format with split leaves (root %#x, %d leaves)", seed, run, root, leaves)
+			}
+		}
 		m := modelOf(t, x)
 		var log []string
 		for i := 0; i < *propOps; i++ {
-			what, xe, me := propOp(r, x, m)
+			what, xe, me := "", error(nil), error(nil)
+			if bulk && r.Intn(4) == 0 {
+				what, xe, me = bulkOp(r, x, m, 10+r.Intn(60))
+			} else {
+				what, xe, me = propOp(r, x, m)
+			}
 			if errors.Is(xe, fs.ErrUnsupported) {
 				unsupported[strings.Fields(what)[0]+": "+xe.Error()[strings.Index(xe.Error(), "test.img:")+10:]]++
 				log = append(log, what+" (unsupported)")
