@@ -17,11 +17,12 @@
 // leaf tail or the first free index block) and leaf
 // splits in node directories (the root leaf becomes a node block over two
 // leaves; later leaves split under that node); extent, inode and inode
-// chunk allocation and freeing in the AG btrees, with leaf splits (new
-// blocks from the AGFL, which is topped up to the kernel's minimum),
-// borrowing, joins and root collapse; shortform and single-block leaf
-// xattrs. Refused with fs.ErrUnsupported: node splits or joins in the AG
-// btrees, splitting a full directory node block, a second directory free
+// chunk allocation and freeing in the AG btrees, with leaf and node
+// splits up to a new root (new blocks from the AGFL, which is topped up to
+// the kernel's minimum), borrowing, leaf joins and root collapse;
+// shortform and single-block leaf xattrs. Refused with fs.ErrUnsupported:
+// node joins in the AG btrees, running out of AGFL blocks within one
+// operation, splitting a full directory node block, a second directory free
 // index block, directories with holes
 // in their data blocks, data or directories needing a btree-format fork,
 // multi-block attribute forks, remote attribute values,

@@ -5,9 +5,9 @@ import (
 )
 
 // sbtree edits one short-pointer AG btree (bnobt, cntbt, inobt, finobt)
-// inside the current transaction. It never splits, merges or rebalances
-// blocks: an insert into a full leaf or a delete emptying a non-root leaf
-// is refused with fs.ErrUnsupported, naming the btree.
+// inside the current transaction: inserts split full leaves and nodes
+// (up to a new root), deletes borrow from or join leaves; joining node
+// blocks is refused with fs.ErrUnsupported, naming the btree.
 type sbtree struct {
 	f       *FS
 	name    string

@@ -119,13 +119,13 @@ func (t *sbtree) splitInsert(path []sbtLevel, pos int, rec []byte) error {
 	f := t.f
 	lf := &path[len(path)-1]
 	nr := int(be16(lf.buf, sbtOffNrecs))
-	if len(path) > 1 {
-		p := path[len(path)-2]
-		if int(be16(p.buf, sbtOffNrecs)) >= t.maxRecs(false) {
-			return fmt.Errorf("xfs: %s: AG %d: splitting a %s node is not supported: %w", f.name, t.agno, t.name, errUnsupported)
-		}
-	} else if t.levels >= maxBtreeLevels {
-		return f.corrupt("AG %d: %s too deep", t.agno, t.name)
+	// Every node on the path full means a new root: one level more.
+	full := true
+	for _, p := range path[:len(path)-1] {
+		full = full && int(be16(p.buf, sbtOffNrecs)) >= t.maxRecs(false)
+	}
+	if full && t.levels >= maxBtreeLevels {
+		return fmt.Errorf("xfs: %s: AG %d: the %s would grow past %d levels: %w", f.name, t.agno, t.name, maxBtreeLevels, errUnsupported)
 	}
 	newBno, err := t.newBtreeBlock()
 	if err != nil {
@@ -186,17 +186,87 @@ func (t *sbtree) splitInsert(path []sbtLevel, pos int, rec []byte) error {
 		putBE16(rb, sbtOffNrecs, 2)
 		return t.setRoot(rootBno, t.levels+1)
 	}
-	p := path[len(path)-2]
+	return t.insertPtr(path, len(path)-2, newKey, newBno)
+}
+
+// insertPtr inserts (key, ptr) right after the child taken at path[l], a
+// node block, splitting it when full: its upper half moves to a new right
+// sibling whose first key goes one level up, or into a new root.
+func (t *sbtree) insertPtr(path []sbtLevel, l int, key []byte, ptr uint32) error {
+	f := t.f
+	p := path[l]
 	pn := int(be16(p.buf, sbtOffNrecs))
-	at = p.idx + 1
-	ks := sbtHdrSize + at*t.keySize
-	copy(p.buf[ks+t.keySize:sbtHdrSize+(pn+1)*t.keySize], p.buf[ks:sbtHdrSize+pn*t.keySize])
-	copy(p.buf[ks:], newKey)
+	maxr := t.maxRecs(false)
+	at := p.idx + 1
 	ps := sbtHdrSize + maxr*t.keySize
-	copy(p.buf[ps+(at+1)*4:ps+(pn+1)*4], p.buf[ps+at*4:ps+pn*4])
-	putBE32(p.buf, ps+at*4, newBno)
-	putBE16(p.buf, sbtOffNrecs, uint16(pn+1))
-	return nil
+	if pn < maxr {
+		ks := sbtHdrSize + at*t.keySize
+		copy(p.buf[ks+t.keySize:sbtHdrSize+(pn+1)*t.keySize], p.buf[ks:sbtHdrSize+pn*t.keySize])
+		copy(p.buf[ks:], key)
+		copy(p.buf[ps+(at+1)*4:ps+(pn+1)*4], p.buf[ps+at*4:ps+pn*4])
+		putBE32(p.buf, ps+at*4, ptr)
+		putBE16(p.buf, sbtOffNrecs, uint16(pn+1))
+		return nil
+	}
+	// The full node's entries with the new one, in order.
+	keys := make([][]byte, 0, pn+1)
+	ptrs := make([]uint32, 0, pn+1)
+	for i := 0; i < pn; i++ {
+		if i == at {
+			keys, ptrs = append(keys, key), append(ptrs, ptr)
+		}
+		keys = append(keys, append([]byte(nil), t.key(p.buf, false, i)...))
+		ptrs = append(ptrs, be32(p.buf, ps+i*4))
+	}
+	if at == pn {
+		keys, ptrs = append(keys, key), append(ptrs, ptr)
+	}
+	level := int(be16(p.buf, sbtOffLevel))
+	newBno, err := t.newBtreeBlock()
+	if err != nil {
+		return err
+	}
+	nb, err := t.initBlock(newBno, level)
+	if err != nil {
+		return err
+	}
+	leftBno := uint32(p.off/f.bs - int64(t.agno)*int64(f.sb.AGBlocks))
+	right := be32(p.buf, sbtOffRight)
+	putBE32(nb, 8, leftBno)
+	putBE32(nb, sbtOffRight, right)
+	putBE32(p.buf, sbtOffRight, newBno)
+	if right != sbtNullPtr {
+		_, rb, err := t.block(right, level)
+		if err != nil {
+			return err
+		}
+		putBE32(rb, 8, newBno)
+	}
+	keep := len(keys) / 2
+	fill := func(b []byte, ks [][]byte, pt []uint32) {
+		clear(b[sbtHdrSize:])
+		for i := range ks {
+			copy(t.key(b, false, i), ks[i])
+			putBE32(b, ps+i*4, pt[i])
+		}
+		putBE16(b, sbtOffNrecs, uint16(len(ks)))
+	}
+	fill(p.buf, keys[:keep], ptrs[:keep])
+	fill(nb, keys[keep:], ptrs[keep:])
+	newKey := keys[keep]
+	if l == 0 {
+		rootBno, err := t.newBtreeBlock()
+		if err != nil {
+			return err
+		}
+		rb, err := t.initBlock(rootBno, level+1)
+		if err != nil {
+			return err
+		}
+		fill(rb, [][]byte{keys[0], newKey}, []uint32{leftBno, newBno})
+		return t.setRoot(rootBno, t.levels+1)
+	}
+	return t.insertPtr(path, l-1, newKey, newBno)
 }
 
 // removeBorrowing deletes the record at the leaf's idx when that would
