@@ -116,14 +116,22 @@ func (f *FS) addDataBlock(d *Inode, exts []extent) (uint64, []byte, error) {
 	if uint64(d.Size())%dbs != 0 || dblk*dbs >= dirLeafOffset {
 		return 0, nil, f.corrupt("directory inode %d: size %d", d.Ino, d.Size())
 	}
-	var mapped uint64
-	for _, e := range exts {
-		if e.Off<<f.sb.BlockLog < dirLeafOffset {
-			mapped += e.Len
+	// The first hole left by a freed data block, else the next block.
+	fsbPerDir := uint64(1) << f.sb.DirBlkLog
+	for db := uint64(0); db < dblk; db++ {
+		mapped := 0
+		for fb := db * fsbPerDir; fb < (db+1)*fsbPerDir; fb++ {
+			if _, ok := lookupExtent(exts, fb); ok {
+				mapped++
+			}
 		}
-	}
-	if mapped != dblk<<f.sb.DirBlkLog {
-		return 0, nil, f.dirUnsupported(d, "growing a directory whose data blocks have holes")
+		if mapped == 0 {
+			dblk = db
+			break
+		}
+		if mapped != int(fsbPerDir) {
+			return 0, nil, f.dirUnsupported(d, "growing a directory with a partly mapped data block")
+		}
 	}
 	if m := be16(lb, daOffMagic); m == dirLeafNMagic || m == daNodeMagic {
 		return f.nodeAddDataBlock(d, exts, dblk)
@@ -132,11 +140,22 @@ func (f *FS) addDataBlock(d *Inode, exts []extent) (uint64, []byte, error) {
 		return 0, nil, f.corrupt("directory inode %d: leaf block magic %#x", d.Ino, be16(lb, daOffMagic))
 	}
 	nb := int(be32(lb, len(lb)-4))
-	if uint64(nb) != dblk {
-		return 0, nil, f.dirUnsupported(d, "growing a directory whose best-free table has holes")
-	}
 	cnt := int(be16(lb, 56))
 	bests := len(lb) - 4 - nb*2
+	if dblk < uint64(nb) && bests >= dirLeafHdrSize+cnt*8 {
+		if be16(lb, bests+int(dblk)*2) != dirNullBest {
+			return 0, nil, f.corrupt("directory inode %d: best-free entry for unmapped data block %d", d.Ino, dblk)
+		}
+		b, err := f.newDataBlock(d, dblk)
+		if err != nil {
+			return 0, nil, err
+		}
+		putBE16(lb, bests+int(dblk)*2, be16(b, dirOffBestFree+2))
+		return dblk, b, nil
+	}
+	if uint64(nb) != dblk {
+		return 0, nil, f.dirUnsupported(d, "growing a directory whose best-free table does not match its data blocks")
+	}
 	if dirLeafHdrSize+(cnt+1)*8 > bests-2 {
 		return 0, nil, f.dirUnsupported(d, "growing a directory whose leaf block is full (conversion to node format)")
 	}
@@ -169,7 +188,7 @@ func (f *FS) newDataBlock(d *Inode, dblk uint64) ([]byte, error) {
 	if err := f.addExtent(d, extent{Off: dblk * fsbPerDir, Start: fsb, Len: fsbPerDir}); err != nil {
 		return nil, err
 	}
-	putBE64(d.Raw, diOffSize, (dblk+1)*uint64(len(b)))
+	putBE64(d.Raw, diOffSize, max(uint64(d.Size()), (dblk+1)*uint64(len(b))))
 	return b, nil
 }
 

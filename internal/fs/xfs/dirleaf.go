@@ -66,6 +66,7 @@ func (f *FS) removeLeafEntry(d *Inode, e dirent) error {
 		return f.corrupt("directory inode %d: %v", d.Ino, err)
 	}
 	best := be16(b, dirOffBestFree+2)
+	empty := e.dblk != 0 && int(best) == len(b)-dirHdrSize
 	want := uint32((e.dblk*dbs + uint64(e.pos)) >> 3)
 	// Find and stale the hash entry, and update the bests.
 	staled, bested := false, false
@@ -102,6 +103,9 @@ func (f *FS) removeLeafEntry(d *Inode, e dirent) error {
 					nb := int(be32(lb, len(lb)-4))
 					if e.dblk < uint64(nb) && len(lb)-4-nb*2 > dirLeafHdrSize {
 						putBE16(lb, len(lb)-4-nb*2+int(e.dblk)*2, best)
+						if empty {
+							dropLeafBest(lb, int(e.dblk))
+						}
 						bested = true
 					}
 				}
@@ -112,6 +116,9 @@ func (f *FS) removeLeafEntry(d *Inode, e dirent) error {
 				first, nvalid := uint64(be32(lb, 48)), uint64(be32(lb, 52))
 				if e.dblk >= first && e.dblk < first+nvalid && dirFreeHdrSize+int(nvalid)*2 <= len(lb) {
 					putBE16(lb, dirFreeHdrSize+int(e.dblk-first)*2, best)
+					if empty && !dropFreeBest(lb, int(e.dblk-first)) {
+						return f.dirUnsupported(d, "freeing a directory free index block")
+					}
 					bested = true
 				}
 			}
@@ -119,6 +126,9 @@ func (f *FS) removeLeafEntry(d *Inode, e dirent) error {
 	}
 	if !staled || !bested {
 		return f.corrupt("directory inode %d: no leaf or free index entry for %q", d.Ino, e.name)
+	}
+	if empty {
+		return f.freeDataBlock(d, exts, e.dblk, f.txOffOf(b))
 	}
 	return nil
 }

@@ -67,6 +67,9 @@ func (f *FS) addLeafEntry(d *Inode, name string, ino uint64, ftype uint8) error 
 	if be16(leaf, daOffMagic) == dirLeaf1Magic {
 		limit = len(leaf) - 4 - int(be32(leaf, len(leaf)-4))*2
 	}
+	if dirLeafHdrSize+cnt*8 > max(limit, 0) || stale > cnt {
+		return f.corrupt("directory inode %d: leaf block with %d entries (%d stale)", d.Ino, cnt, stale)
+	}
 	if stale == 0 && dirLeafHdrSize+(cnt+1)*8 > limit {
 		if be16(leaf, daOffMagic) != dirLeafNMagic {
 			return f.dirUnsupported(d, "adding entries to a full leaf block")

@@ -67,8 +67,8 @@ func (f *FS) initDaBlockHdr(b []byte, magic uint16, off int64, owner uint64) {
 	putBE64(b, daOffOwner, owner)
 }
 
-// nodeAddBest records a new data block (the next one, dblk) in the free
-// index of a node-format directory. Creating a further free index block is
+// nodeAddBest records a new data block (in a hole or the next one, dblk)
+// in the free index of a node-format directory. Creating a further free index block is
 // refused (a directory needs some two thousand data blocks for that).
 func (f *FS) nodeAddBest(d *Inode, exts []extent, dblk uint64, best uint16) error {
 	dbs := uint64(f.sb.DirBlockSize())
@@ -90,6 +90,15 @@ func (f *FS) nodeAddBest(d *Inode, exts []extent, dblk uint64, best uint16) erro
 		return f.corrupt("directory inode %d: free index block magic %#x", d.Ino, be32(fb, 0))
 	}
 	first, nvalid := uint64(be32(fb, 48)), uint64(be32(fb, 52))
+	if first == fi*per && dblk < first+nvalid && nvalid <= per {
+		at := dirFreeHdrSize + int(dblk-first)*2
+		if be16(fb, at) != dirNullBest {
+			return f.corrupt("directory inode %d: free index entry for unmapped data block %d", d.Ino, dblk)
+		}
+		putBE16(fb, at, best)
+		putBE32(fb, 56, be32(fb, 56)+1)
+		return nil
+	}
 	if first != fi*per || first+nvalid != dblk {
 		return f.dirUnsupported(d, "adding a data block to a directory whose free index has holes")
 	}

@@ -120,3 +120,78 @@ func TestNodeDirectoryGrowth(t *testing.T) {
 		})
 	}
 }
+
+// dataBlocks counts a directory's mapped data blocks and returns its size.
+func dataBlocks(t *testing.T, f *FS, p string) (int, int64) {
+	t.Helper()
+	n, err := f.resolve("stat", p)
+	must(t, err)
+	exts, err := f.forkExtents(n, forkData)
+	must(t, err)
+	var fsbs uint64
+	for _, e := range exts {
+		if e.Off<<f.sb.BlockLog < dirLeafOffset {
+			fsbs += e.Len
+		}
+	}
+	return int(fsbs >> f.sb.DirBlkLog), n.Size()
+}
+
+// TestDirDataBlockFreeAndReuse empties data blocks of leaf- and
+// node-format directories (in the middle and at the end), which must free
+// them, then adds entries that fill the holes again; the kernel then adds
+// and removes entries in a read-write mount.
+func TestDirDataBlockFreeAndReuse(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		n    int
+	}{{"leaf", 420}, {"node", 1300}} {
+		t.Run(c.name, func(t *testing.T) {
+			img := mkfsXFS(t)
+			f := openFS(t, img, false)
+			must(t, f.Mkdir("/d", 0o755))
+			must(t, f.WriteFile("/target", []byte("x"), 0o644))
+			name := func(i int) string { return fmt.Sprintf("/d/entry-%05d-%s", i, strings.Repeat("e", 20)) }
+			for i := 0; i < c.n; i++ {
+				must(t, f.Link("/target", name(i)))
+			}
+			root, _, _, _ := dirFormat(t, f, "/d")
+			full, fullSize := dataBlocks(t, f, "/d")
+			for i := c.n / 4; i < c.n/2; i++ {
+				must(t, f.Remove(name(i)))
+			}
+			for i := c.n * 3 / 4; i < c.n; i++ {
+				must(t, f.Remove(name(i)))
+			}
+			holed, holedSize := dataBlocks(t, f, "/d")
+			t.Logf("root %#x: %d data blocks (size %d), %d after removals (size %d)", root, full, fullSize, holed, holedSize)
+			if holed > full-2 || holedSize >= fullSize {
+				t.Fatalf("removals freed too little: %d of %d data blocks left, size %d of %d", holed, full, holedSize, fullSize)
+			}
+			for i := c.n / 4; i < c.n/2; i++ {
+				must(t, f.Link("/target", name(i)))
+			}
+			for i := c.n * 3 / 4; i < c.n*7/8; i++ {
+				must(t, f.Link("/target", name(i)))
+			}
+			if again, _ := dataBlocks(t, f, "/d"); again <= holed {
+				t.Fatalf("no data block added back: %d", again)
+			}
+			checkClean(t, img, f)
+			populate(t, img, func(d string) {
+				for i := 0; i < c.n/4; i += 3 {
+					must(t, os.Remove(filepath.Join(d, name(i))))
+				}
+				for i := 0; i < 200; i++ {
+					must(t, os.Link(filepath.Join(d, "target"), filepath.Join(d, fmt.Sprintf("d/kernel-%d", i))))
+				}
+			})
+			testtool.Fsck(t, "xfs", img)
+			f = openFS(t, img, false)
+			for i := c.n * 7 / 8; i < c.n; i++ {
+				must(t, f.Link("/target", name(i)))
+			}
+			checkClean(t, img, f)
+		})
+	}
+}

@@ -13,19 +13,19 @@
 // blocks get the LSN of the clean log's last record. Supported: inode
 // attribute edits; Remove, Truncate, WriteFile, Mkdir, Symlink, Link,
 // Rename in shortform, block, leaf and node directories, with shortform
-// to block to leaf to node conversion, new data blocks (recorded in the
-// leaf tail or the first free index block) and leaf
-// splits in node directories (the root leaf becomes a node block over two
-// leaves; later leaves split under that node); extent, inode and inode
-// chunk allocation and freeing in the AG btrees, with leaf and node
-// splits up to a new root (new blocks from the AGFL, which is topped up to
-// the kernel's minimum), borrowing, leaf joins and root collapse;
-// shortform and single-block leaf xattrs. Refused with fs.ErrUnsupported:
-// node joins in the AG btrees, running out of AGFL blocks within one
-// operation, splitting a full directory node block, a second directory free
-// index block, directories with holes
-// in their data blocks, data or directories needing a btree-format fork,
-// multi-block attribute forks, remote attribute values,
+// to block to leaf to node conversion, new data blocks (in the first hole
+// or at the end, recorded in the leaf tail or the first free index block),
+// freeing of data blocks a removal empties, and leaf splits in node
+// directories (the root leaf becomes a node block over two leaves; later
+// leaves split under that node); extent, inode and inode chunk allocation
+// and freeing in the AG btrees, with leaf and node splits up to a new root
+// (new blocks from the AGFL, which is topped up to the kernel's minimum),
+// borrowing, leaf joins and root collapse; shortform and single-block leaf
+// xattrs. Refused with fs.ErrUnsupported: node joins in the AG btrees,
+// running out of AGFL blocks within one operation, splitting a full
+// directory node block, a second directory free index block, data or
+// directories needing a btree-format fork, multi-block attribute forks,
+// remote attribute values,
 // and freeing reflinked (shared) extents.
 //
 // The engine refuses a filesystem whose log is not clean, whose superblock
