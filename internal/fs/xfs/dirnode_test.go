@@ -92,8 +92,12 @@ func TestNodeDirectoryGrowth(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// Moving it to another parent rewrites ".." in data block 0.
+			must(t, f.Mkdir("/parent", 0o755))
+			must(t, f.Rename("/big", "/parent/big"))
 			checkClean(t, img, f)
 			populate(t, img, func(d string) {
+				must(t, os.Rename(filepath.Join(d, "parent/big"), filepath.Join(d, "big")))
 				for i := 0; i < g.n; i += 5 {
 					err := os.Remove(filepath.Join(d, "big", nodeName(i, g.long)))
 					if err != nil && !os.IsNotExist(err) {

@@ -104,7 +104,17 @@ func (f *FS) setDotDot(n *Inode, parent uint64) error {
 		return err
 	}
 	if !ok {
-		return f.dirUnsupported(n, "moving a leaf/node-format directory to another parent")
+		// Leaf and node format: ".." is the second entry of data block 0.
+		exts, err := f.forkExtents(n, forkData)
+		if err != nil {
+			return err
+		}
+		if b, err = f.dirBlockAt(n, exts, 0); err != nil {
+			return err
+		}
+		if b == nil || be32(b, 0) != dirDataMagic {
+			return f.dirUnsupported(n, "moving a directory whose first data block is split across extents")
+		}
 	}
 	dd := dirHdrSize + 16
 	if b[dd+8] != 2 || b[dd+9] != '.' || b[dd+10] != '.' {
