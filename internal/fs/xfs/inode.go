@@ -206,33 +206,7 @@ func (n *Inode) stat() fs.Stat {
 }
 
 // modeFromUnix converts st_mode bits to an io/fs FileMode.
-func modeFromUnix(m uint16) iofs.FileMode {
-	mode := iofs.FileMode(m & 0o777)
-	switch m & 0o170000 {
-	case 0o040000:
-		mode |= iofs.ModeDir
-	case 0o120000:
-		mode |= iofs.ModeSymlink
-	case 0o020000:
-		mode |= iofs.ModeDevice | iofs.ModeCharDevice
-	case 0o060000:
-		mode |= iofs.ModeDevice
-	case 0o010000:
-		mode |= iofs.ModeNamedPipe
-	case 0o140000:
-		mode |= iofs.ModeSocket
-	}
-	if m&0o4000 != 0 {
-		mode |= iofs.ModeSetuid
-	}
-	if m&0o2000 != 0 {
-		mode |= iofs.ModeSetgid
-	}
-	if m&0o1000 != 0 {
-		mode |= iofs.ModeSticky
-	}
-	return mode
-}
+func modeFromUnix(m uint16) iofs.FileMode { return fs.FileModeFromUnix(uint32(m)) }
 
 // typeFromFtype converts a directory entry's file type byte.
 func typeFromFtype(t uint8) iofs.FileMode {

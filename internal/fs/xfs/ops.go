@@ -222,19 +222,8 @@ func (f *FS) create(p string, mode uint16, ftype uint8) (*Inode, *Inode, error) 
 	return d, n, nil
 }
 
-func unixPerm(perm iofs.FileMode) uint16 {
-	m := uint16(perm.Perm())
-	if perm&iofs.ModeSetuid != 0 {
-		m |= 0o4000
-	}
-	if perm&iofs.ModeSetgid != 0 {
-		m |= 0o2000
-	}
-	if perm&iofs.ModeSticky != 0 {
-		m |= 0o1000
-	}
-	return m
-}
+// unixPerm returns the low 12 bits of di_mode for perm.
+func unixPerm(perm iofs.FileMode) uint16 { return uint16(fs.UnixPerm(perm)) }
 
 // Mkdir implements fs.FS: a new shortform directory.
 func (f *FS) Mkdir(p string, perm iofs.FileMode) error {
