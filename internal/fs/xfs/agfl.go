@@ -1,9 +1,14 @@
 package xfs
 
-// fixFreelists tops up the AGFL of every AG the operation touched to the
-// minimum the kernel keeps there (one block per free space btree level
-// plus one, for each of the two trees), so its next allocation can split
-// those btrees. Called at the end of each write, inside the transaction.
+// fixFreelists tops up the AGFL of every AG the operation touched, so the
+// next operation can split the free space btrees as often as it needs: at
+// least the minimum the kernel keeps there (one block per free space btree
+// level plus one, for each of the two trees), and a deeper stock of
+// agflStock blocks, because one of our operations (say, removing a file of
+// many scattered extents) may split more than the kernel's per-transaction
+// minimum covers, and we cannot refill in the middle of an operation. The
+// kernel trims any excess back to its minimum at its next allocation.
+// Called at the end of each write, inside the transaction.
 func (f *FS) fixFreelists() error {
 	for ag := uint32(0); ag < f.sb.AGCount; ag++ {
 		off, err := f.agHeaderOff(ag, 1)
@@ -20,15 +25,23 @@ func (f *FS) fixFreelists() error {
 	return nil
 }
 
+// agflStock is how many blocks fixFreelist keeps on an AGFL (at most half
+// its capacity).
+const agflStock = 32
+
 func (f *FS) fixFreelist(agno uint32) error {
 	for i := 0; i < 64; i++ {
 		agf, raw, err := f.txAGF(agno)
 		if err != nil {
 			return err
 		}
-		need := min(agf.BnoLevel+1, maxBtreeLevels) + min(agf.CntLevel+1, maxBtreeLevels)
-		if agf.FlCount >= need {
+		minimum := min(agf.BnoLevel+1, maxBtreeLevels) + min(agf.CntLevel+1, maxBtreeLevels)
+		capacity := uint32((int(f.sb.SectSize) - agflOffBno) / 4)
+		if agf.FlCount >= max(minimum, min(agflStock, capacity/2)) {
 			return nil
+		}
+		if agf.FlCount >= minimum && agf.FreeBlks < 4*agflStock {
+			return nil // the deeper stock is best effort: never starve a nearly full AG
 		}
 		s, c, err := f.allocExtentFrom(agno, 1, true)
 		if err != nil {
