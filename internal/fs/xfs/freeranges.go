@@ -117,7 +117,43 @@ func (f *FS) FreeRanges() ([]image.Range, error) {
 		if err != nil {
 			return nil, err
 		}
+		fl, err := f.freelistRanges(ag, agf)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, fl...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Off < out[j].Off })
+	return out, nil
+}
+
+// freelistRanges returns the blocks on the AG free list (AGFL). They are
+// out of the free space btrees but hold nothing live until a btree split
+// takes one and writes it whole, so they are free space for the exporter:
+// often blocks just freed by a removal, with the removed file's bytes.
+func (f *FS) freelistRanges(ag uint32, agf *AGF) ([]image.Range, error) {
+	if agf.FlCount == 0 {
+		return nil, nil
+	}
+	b, _, err := f.readAGFL(ag)
+	if err != nil {
+		return nil, err
+	}
+	size := uint32((int(f.sb.SectSize) - agflOffBno) / 4)
+	if agf.FlCount > size || agf.FlFirst >= size {
+		return nil, f.corrupt("AG %d: free list of %d blocks from slot %d in a %d-slot AGFL", ag, agf.FlCount, agf.FlFirst, size)
+	}
+	out := make([]image.Range, 0, agf.FlCount)
+	for i := uint32(0); i < agf.FlCount; i++ {
+		bno := be32(b, agflOffBno+int((agf.FlFirst+i)%size)*4)
+		if bno >= agf.Length {
+			return nil, f.corrupt("AG %d: free list block %d outside the AG", ag, bno)
+		}
+		off, err := f.agbOff(ag, bno)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, image.Range{Off: off, Len: f.bs})
+	}
 	return out, nil
 }
