@@ -249,10 +249,6 @@ func (f *FS) splitLeaf(dir *Inode, m **mapping, path []*dxFrame, leaf []byte, le
 	if err != nil {
 		return f.corrupt("directory inode %d: %v", dir.Ino, err)
 	}
-	type hent struct {
-		d            Dirent
-		major, minor uint32
-	}
 	var live []hent
 	total := 0
 	for _, d := range ents {
@@ -266,24 +262,7 @@ func (f *FS) splitLeaf(dir *Inode, m **mapping, path []*dxFrame, leaf []byte, le
 	if len(live) < 2 {
 		return f.corrupt("directory inode %d: full leaf with %d entries", dir.Ino, len(live))
 	}
-	sort.SliceStable(live, func(i, j int) bool {
-		if live[i].major != live[j].major {
-			return live[i].major < live[j].major
-		}
-		return live[i].minor < live[j].minor
-	})
-	s, cum := 0, 0
-	for s < len(live)-1 {
-		cum += direntSize(len(live[s].d.Name))
-		s++
-		if cum >= total/2 {
-			break
-		}
-	}
-	splitHash := live[s].major
-	if live[s].major == live[s-1].major {
-		splitHash |= 1
-	}
+	s, splitHash := splitByHash(live, total)
 	fill := func(b []byte, hs []hent) {
 		ds := make([]Dirent, len(hs))
 		for i, x := range hs {
@@ -507,10 +486,6 @@ func (f *FS) makeIndexed(dir *Inode, name string, ino uint32, ft uint8) (bool, e
 	if f.sb.Flags&sbFlagUnsignedHash != 0 {
 		hv += 3
 	}
-	type hent struct {
-		d            Dirent
-		major, minor uint32
-	}
 	var live []hent
 	total := 0
 	for _, d := range append(ents[2:], Dirent{Ino: ino, Name: name, Type: ft}) {
@@ -524,24 +499,7 @@ func (f *FS) makeIndexed(dir *Inode, name string, ino uint32, ft uint8) (bool, e
 	if len(live) < 2 {
 		return false, nil
 	}
-	sort.SliceStable(live, func(i, j int) bool {
-		if live[i].major != live[j].major {
-			return live[i].major < live[j].major
-		}
-		return live[i].minor < live[j].minor
-	})
-	s, cum := 0, 0
-	for s < len(live)-1 {
-		cum += direntSize(len(live[s].d.Name))
-		s++
-		if cum >= total/2 {
-			break
-		}
-	}
-	splitHash := live[s].major
-	if live[s].major == live[s-1].major {
-		splitHash |= 1
-	}
+	s, splitHash := splitByHash(live, total)
 	l1, p1, err := f.appendDirBlock(dir, &m)
 	if err != nil {
 		return false, err
@@ -578,4 +536,37 @@ func (f *FS) makeIndexed(dir *Inode, name string, ino uint32, ft uint8) (bool, e
 	fr.setEntry(1, splitHash, uint32(l2))
 	dir.put32(iFlags, dir.Flags()|flagIndex)
 	return true, f.writeDxBlock(dir, p0, root, true)
+}
+
+// hent is a live directory entry with its hash, for leaf splits.
+type hent struct {
+	d            Dirent
+	major, minor uint32
+}
+
+// splitByHash sorts the live entries of a full leaf by hash and picks where
+// to split it: the first entry of the upper half (by bytes used, total in
+// all) and the hash that starts the new leaf. When the halves meet inside
+// one major hash, the new leaf's hash gets the collision bit (| 1), as the
+// kernel marks a hash run continued in the next leaf.
+func splitByHash(live []hent, total int) (int, uint32) {
+	sort.SliceStable(live, func(i, j int) bool {
+		if live[i].major != live[j].major {
+			return live[i].major < live[j].major
+		}
+		return live[i].minor < live[j].minor
+	})
+	s, cum := 0, 0
+	for s < len(live)-1 {
+		cum += direntSize(len(live[s].d.Name))
+		s++
+		if cum >= total/2 {
+			break
+		}
+	}
+	splitHash := live[s].major
+	if live[s].major == live[s-1].major {
+		splitHash |= 1
+	}
+	return s, splitHash
 }
